@@ -1,0 +1,3 @@
+module selfhealing.dev/coordination-engine
+
+go 1.26
