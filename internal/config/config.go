@@ -1,0 +1,71 @@
+package config
+
+import (
+	"net/url"
+	"time"
+)
+
+// LeaderElectionMode says when the engine takes part in leader election.
+type LeaderElectionMode string
+
+// Leader election modes.
+const (
+	// LeaderElectionAuto elects a leader when the engine runs inside a cluster.
+	LeaderElectionAuto LeaderElectionMode = "auto"
+	// LeaderElectionOn always elects a leader.
+	LeaderElectionOn LeaderElectionMode = "true"
+	// LeaderElectionOff never elects; only one replica may run.
+	LeaderElectionOff LeaderElectionMode = "false"
+)
+
+// KServeModel is one model served by a KServe InferenceService (contract §4).
+type KServeModel struct {
+	// Name is the logical model name: the variable's <NAME> lower-cased with '_' turned into '-'.
+	Name string
+	// Service is the InferenceService predictor's Service name (KSERVE_<NAME>_SERVICE).
+	Service string
+	// Model is the model name on the predictor (KSERVE_<NAME>_MODEL, default Name).
+	Model string
+	// URL is a full base URL that overrides the in-cluster address (KSERVE_<NAME>_URL).
+	URL *url.URL
+}
+
+// Options is the engine's validated configuration.
+type Options struct {
+	// APIPort serves the REST API, health endpoints and /metrics.
+	APIPort int
+	// MetricsPort serves /metrics for the ServiceMonitor.
+	MetricsPort int
+	// LogLevel is one of debug, info, warn, error.
+	LogLevel string
+	// Namespace is the engine's own namespace: its custom resources, Lease and ConfigMaps.
+	Namespace string
+	// Kubeconfig is an explicit kubeconfig path; empty means in-cluster, then ~/.kube/config.
+	Kubeconfig string
+	// MLServiceURL is the Python ML service base URL; nil disables it.
+	MLServiceURL *url.URL
+	// KServeEnabled turns on the KServe model integration.
+	KServeEnabled bool
+	// KServeNamespace is where the InferenceServices run.
+	KServeNamespace string
+	// KServePredictorPort is the predictors' HTTP port.
+	KServePredictorPort int
+	// KServeTimeout bounds one call to a predictor.
+	KServeTimeout time.Duration
+	// KServeModels are the models configured through KSERVE_<NAME>_SERVICE/_URL, sorted by name.
+	KServeModels []KServeModel
+	// PrometheusURL is the Prometheus or Thanos querier base URL; nil disables analytics.
+	PrometheusURL *url.URL
+	// ArgoCDAPIURL is the optional Argo CD API server base URL.
+	ArgoCDAPIURL *url.URL
+	// HTTPTimeout bounds one call to an HTTP dependency (ML service, Prometheus, Argo CD).
+	HTTPTimeout time.Duration
+	// LeaderElection says whether to elect a leader (auto: only in-cluster).
+	LeaderElection LeaderElectionMode
+	// ShutdownTimeout bounds the drain of in-flight requests after SIGTERM.
+	ShutdownTimeout time.Duration
+	// PlatformRefreshInterval is how often the platform and permissions are discovered again.
+	PlatformRefreshInterval time.Duration
+	// MaxRequestBodyBytes caps a request body; larger bodies get 413.
+	MaxRequestBodyBytes int64
+}

@@ -1,0 +1,156 @@
+package config
+
+import (
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"k8s.io/apimachinery/pkg/util/validation"
+)
+
+// setting is one row of the configuration table.
+type setting struct {
+	// envs are the variables that set it, highest precedence first.
+	envs []string
+	// flag is the command-line flag that mirrors it.
+	flag string
+	// def is the default, as text.
+	def string
+	// usage says what it does.
+	usage string
+	// apply parses a value into the options; it returns the accepted values on failure.
+	apply func(o *Options, v string) (accepted string, ok bool)
+}
+
+// settings is every setting the engine reads, in the order --help lists them.
+var settings = []setting{
+	{envs: []string{"SERVER_PORT", "PORT"}, flag: "port", def: "8080",
+		usage: "port of the REST API, the health endpoints and /metrics (SERVER_PORT wins over PORT)",
+		apply: func(o *Options, v string) (string, bool) { return portValue(&o.APIPort, v) }},
+	{envs: []string{"METRICS_PORT"}, flag: "metrics-port", def: "9090",
+		usage: "port that serves only /metrics (for the ServiceMonitor)",
+		apply: func(o *Options, v string) (string, bool) { return portValue(&o.MetricsPort, v) }},
+	{envs: []string{"LOG_LEVEL"}, flag: "log-level", def: "info",
+		usage: "log verbosity",
+		apply: func(o *Options, v string) (string, bool) {
+			return oneOf(&o.LogLevel, strings.ToLower(v), "debug", "info", "warn", "error")
+		}},
+	{envs: []string{"NAMESPACE"}, flag: "namespace", def: "self-healing-platform",
+		usage: "the engine's own namespace: its incidents, workflows, leader-election Lease and ConfigMaps",
+		apply: func(o *Options, v string) (string, bool) { return namespaceValue(&o.Namespace, v) }},
+	{envs: []string{"KUBECONFIG"}, flag: "kubeconfig", def: "",
+		usage: "kubeconfig file; when empty the in-cluster service account is used, then ~/.kube/config",
+		apply: func(o *Options, v string) (string, bool) { o.Kubeconfig = v; return "", true }},
+	{envs: []string{"ML_SERVICE_URL"}, flag: "ml-service-url", def: "",
+		usage: "base URL of the Python ML service (POST {url}/api/v1/detect); empty disables it",
+		apply: func(o *Options, v string) (string, bool) { return urlValue(&o.MLServiceURL, v) }},
+	{envs: []string{"ENABLE_KSERVE_INTEGRATION"}, flag: "enable-kserve-integration", def: "false",
+		usage: "call models served by KServe InferenceServices (KServe v1 protocol)",
+		apply: func(o *Options, v string) (string, bool) { return boolValue(&o.KServeEnabled, v) }},
+	{envs: []string{"KSERVE_NAMESPACE"}, flag: "kserve-namespace", def: "",
+		usage: "namespace of the InferenceServices; empty means NAMESPACE",
+		apply: func(o *Options, v string) (string, bool) {
+			if v == "" {
+				return "", true
+			}
+			return namespaceValue(&o.KServeNamespace, v)
+		}},
+	{envs: []string{"KSERVE_PREDICTOR_PORT"}, flag: "kserve-predictor-port", def: "8080",
+		usage: "HTTP port of the KServe predictors",
+		apply: func(o *Options, v string) (string, bool) { return portValue(&o.KServePredictorPort, v) }},
+	{envs: []string{"KSERVE_TIMEOUT"}, flag: "kserve-timeout", def: "10s",
+		usage: "timeout of one call to a KServe predictor (Go duration)",
+		apply: func(o *Options, v string) (string, bool) { return durationValue(&o.KServeTimeout, v) }},
+	{envs: []string{"PROMETHEUS_URL"}, flag: "prometheus-url", def: "",
+		usage: "Prometheus or Thanos querier base URL; empty disables the Prometheus-backed analytics",
+		apply: func(o *Options, v string) (string, bool) { return urlValue(&o.PrometheusURL, v) }},
+	{envs: []string{"ARGOCD_API_URL"}, flag: "argocd-api-url", def: "",
+		usage: "optional Argo CD API server base URL; Applications are read through Kubernetes either way",
+		apply: func(o *Options, v string) (string, bool) { return urlValue(&o.ArgoCDAPIURL, v) }},
+	{envs: []string{"HTTP_TIMEOUT"}, flag: "http-timeout", def: "30s",
+		usage: "timeout of one call to an HTTP dependency: ML service, Prometheus, Argo CD (Go duration)",
+		apply: func(o *Options, v string) (string, bool) { return durationValue(&o.HTTPTimeout, v) }},
+	{envs: []string{"LEADER_ELECTION"}, flag: "leader-election", def: "auto",
+		usage: "elect a leader through a Lease in NAMESPACE: auto (only when running in a cluster), true, false",
+		apply: func(o *Options, v string) (string, bool) {
+			var s string
+			acc, ok := oneOf(&s, strings.ToLower(v), "auto", "true", "false")
+			o.LeaderElection = LeaderElectionMode(s)
+			return acc, ok
+		}},
+	{envs: []string{"SHUTDOWN_TIMEOUT"}, flag: "shutdown-timeout", def: "10s",
+		usage: "how long in-flight requests may drain after SIGTERM or SIGINT (Go duration)",
+		apply: func(o *Options, v string) (string, bool) { return durationValue(&o.ShutdownTimeout, v) }},
+	{envs: []string{"PLATFORM_REFRESH_INTERVAL"}, flag: "platform-refresh-interval", def: "5m",
+		usage: "how often the platform version, optional APIs and RBAC permissions are discovered again (Go duration)",
+		apply: func(o *Options, v string) (string, bool) { return durationValue(&o.PlatformRefreshInterval, v) }},
+	{envs: []string{"MAX_REQUEST_BODY_BYTES"}, flag: "max-request-body-bytes", def: "1048576",
+		usage: "largest accepted request body in bytes; larger bodies are refused with 413",
+		apply: func(o *Options, v string) (string, bool) {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || n < 1024 || n > 64<<20 {
+				return "an integer number of bytes from 1024 to 67108864", false
+			}
+			o.MaxRequestBodyBytes = n
+			return "", true
+		}},
+}
+
+func portValue(dst *int, v string) (string, bool) {
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > 65535 {
+		return "an integer port from 1 to 65535", false
+	}
+	*dst = n
+	return "", true
+}
+
+func oneOf(dst *string, v string, allowed ...string) (string, bool) {
+	for _, a := range allowed {
+		if v == a {
+			*dst = v
+			return "", true
+		}
+	}
+	return strings.Join(allowed, ", "), false
+}
+
+func boolValue(dst *bool, v string) (string, bool) {
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return "true or false", false
+	}
+	*dst = b
+	return "", true
+}
+
+func durationValue(dst *time.Duration, v string) (string, bool) {
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return "a positive Go duration such as 500ms, 10s or 5m", false
+	}
+	*dst = d
+	return "", true
+}
+
+func namespaceValue(dst *string, v string) (string, bool) {
+	if errs := validation.IsDNS1123Label(v); len(errs) > 0 {
+		return "a Kubernetes namespace name (lower-case letters, digits and '-', at most 63)", false
+	}
+	*dst = v
+	return "", true
+}
+
+func urlValue(dst **url.URL, v string) (string, bool) {
+	if v == "" {
+		*dst = nil
+		return "", true
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "an absolute http:// or https:// URL, or empty to disable", false
+	}
+	*dst = u
+	return "", true
+}
