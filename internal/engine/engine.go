@@ -1,0 +1,216 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/go-logr/logr"
+	"github.com/prometheus/client_golang/prometheus"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+	"k8s.io/klog/v2"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/manager"
+	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+
+	"selfhealing.dev/coordination-engine/internal/config"
+	"selfhealing.dev/coordination-engine/internal/health"
+	"selfhealing.dev/coordination-engine/internal/httpapi"
+	"selfhealing.dev/coordination-engine/internal/permissions"
+	"selfhealing.dev/coordination-engine/internal/platform"
+	"selfhealing.dev/coordination-engine/internal/telemetry"
+)
+
+// leaderElectionID names the Lease the replicas compete for.
+const leaderElectionID = "coordination-engine.selfhealing.dev"
+
+// Params are what Run needs besides the configuration.
+type Params struct {
+	// Version is the engine's version, reported by health endpoints and metrics.
+	Version string
+	// LogOutput receives the JSON log lines.
+	LogOutput io.Writer
+	// Ready, when set, is called with the API and metrics addresses once both listen.
+	Ready func(apiAddr, metricsAddr string)
+}
+
+// Run starts the engine and blocks until ctx is cancelled (SIGTERM, SIGINT) or a component fails.
+// On cancellation it drains in-flight requests within cfg.ShutdownTimeout and returns nil.
+// Configuration problems are *config.InvalidError or wrap config.ErrNoCluster.
+func Run(ctx context.Context, cfg config.Options, p Params) error {
+	started := time.Now()
+	log := newLogger(cfg.LogLevel, p.LogOutput)
+	ctrl.SetLogger(log)
+	klog.SetLogger(log.WithName("client-go"))
+
+	restCfg, inCluster, err := clusterConfig(cfg.Kubeconfig)
+	if err != nil {
+		return err
+	}
+	restCfg = rest.CopyConfig(restCfg)
+	restCfg.UserAgent = "coordination-engine/" + p.Version
+	restCfg.QPS, restCfg.Burst = 50, 100
+
+	// The engine's own families live in reg; controller-runtime's registry (client, workqueue,
+	// leader election, Go and process collectors) is gathered beside it.
+	reg := prometheus.NewRegistry()
+	tm := telemetry.New(reg, p.Version)
+
+	c, err := newComponents(cfg, restCfg, log, tm)
+	if err != nil {
+		return err
+	}
+	st := newState(started, c, cfg.LeaderElection == config.LeaderElectionOff ||
+		(cfg.LeaderElection == config.LeaderElectionAuto && !inCluster))
+	api := httpapi.New(httpapi.Options{Version: p.Version, MaxBodyBytes: cfg.MaxRequestBodyBytes},
+		httpapi.Deps{Health: st, Status: st, Gatherer: prometheus.Gatherers{reg, ctrlmetrics.Registry}, Registerer: reg},
+		log.WithName("http"))
+
+	apiLn, err := net.Listen("tcp", ":"+strconv.Itoa(cfg.APIPort))
+	if err != nil {
+		return fmt.Errorf("listen on API port %d (PORT/SERVER_PORT): %w", cfg.APIPort, err)
+	}
+	metricsLn, err := net.Listen("tcp", ":"+strconv.Itoa(cfg.MetricsPort))
+	if err != nil {
+		apiLn.Close()
+		return fmt.Errorf("listen on metrics port %d (METRICS_PORT): %w", cfg.MetricsPort, err)
+	}
+	servers := []*http.Server{newHTTPServer(api.Handler(), log), newHTTPServer(api.MetricsHandler(), log)}
+	listeners := []net.Listener{apiLn, metricsLn}
+
+	runCtx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	var wg sync.WaitGroup
+	for i, srv := range servers {
+		wg.Go(func() {
+			if err := srv.Serve(listeners[i]); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				cancel(fmt.Errorf("serve %s: %w", listeners[i].Addr(), err))
+			}
+		})
+	}
+	log.Info("Serving", "apiAddr", apiLn.Addr().String(), "metricsAddr", metricsLn.Addr().String(),
+		"version", p.Version, "namespace", cfg.Namespace, "host", restCfg.Host, "startupMs", time.Since(started).Milliseconds())
+	if p.Ready != nil {
+		p.Ready(apiLn.Addr().String(), metricsLn.Addr().String())
+	}
+
+	mgr, err := newManager(cfg, restCfg, inCluster, log)
+	if err != nil {
+		cancel(err)
+	} else {
+		c.start(runCtx, &wg, cfg, mgr, st, cancel)
+	}
+
+	<-runCtx.Done()
+	cause := context.Cause(runCtx)
+	st.setStopping()
+	log.Info("Shutting down", "reason", cause.Error(), "drainTimeout", cfg.ShutdownTimeout.String())
+	drainCtx, drainCancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
+	defer drainCancel()
+	for _, srv := range servers {
+		if err := srv.Shutdown(drainCtx); err != nil {
+			log.Error(err, "Drain did not finish in time; closing connections")
+			srv.Close()
+		}
+	}
+	cancel(nil)
+	wg.Wait()
+	if errors.Is(cause, context.Canceled) && ctx.Err() != nil {
+		log.Info("Stopped")
+		return nil
+	}
+	return cause
+}
+
+func newHTTPServer(h http.Handler, log logr.Logger) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          newStdLogger(log),
+	}
+}
+
+func newManager(cfg config.Options, restCfg *rest.Config, inCluster bool, log logr.Logger) (manager.Manager, error) {
+	elect := cfg.LeaderElection == config.LeaderElectionOn || (cfg.LeaderElection == config.LeaderElectionAuto && inCluster)
+	mgr, err := ctrl.NewManager(restCfg, manager.Options{
+		Logger:                        log,
+		Metrics:                       metricsserver.Options{BindAddress: "0"},
+		HealthProbeBindAddress:        "0",
+		LeaderElection:                elect,
+		LeaderElectionID:              leaderElectionID,
+		LeaderElectionNamespace:       cfg.Namespace,
+		LeaderElectionReleaseOnCancel: true,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("create controller manager: %w", err)
+	}
+	return mgr, nil
+}
+
+// components are the long-running parts besides the HTTP servers.
+type components struct {
+	log         logr.Logger
+	telemetry   *telemetry.Metrics
+	monitor     *health.Monitor
+	discoverer  *platform.Discoverer
+	permissions *permissions.Checker
+}
+
+func newComponents(cfg config.Options, restCfg *rest.Config, log logr.Logger, tm *telemetry.Metrics) (*components, error) {
+	cs, err := kubernetes.NewForConfig(restCfg)
+	if err != nil {
+		return nil, fmt.Errorf("kubernetes client: %w", err)
+	}
+	dyn, err := dynamic.NewForConfig(restCfg)
+	if err != nil {
+		return nil, fmt.Errorf("dynamic client: %w", err)
+	}
+	c := &components{
+		log:         log,
+		telemetry:   tm,
+		monitor:     health.NewMonitor(5*time.Second, 3*time.Second),
+		discoverer:  platform.NewDiscoverer(cs.Discovery(), dyn, log.WithName("platform")),
+		permissions: permissions.NewChecker(cs.AuthorizationV1().SelfSubjectAccessReviews(), cfg.Namespace),
+	}
+	registerDependencyChecks(c.monitor, cfg, cs.Discovery().RESTClient(), c.discoverer)
+	return c, nil
+}
+
+// start runs the manager, discovery, the permission self-check and the health loop in wg.
+func (c *components) start(ctx context.Context, wg *sync.WaitGroup, cfg config.Options, mgr manager.Manager,
+	st *state, fail context.CancelCauseFunc) {
+	wg.Go(func() {
+		if err := mgr.Start(ctx); err != nil {
+			fail(fmt.Errorf("controller manager: %w", err))
+		}
+	})
+	wg.Go(func() {
+		select {
+		case <-mgr.Elected():
+			st.setLeader()
+			c.log.Info("Became leader", "lease", cfg.Namespace+"/"+leaderElectionID)
+		case <-ctx.Done():
+		}
+	})
+	wg.Go(func() {
+		if mgr.GetCache().WaitForCacheSync(ctx) {
+			st.setSynced()
+		}
+	})
+	wg.Go(func() { c.discoverer.Run(ctx, cfg.PlatformRefreshInterval) })
+	wg.Go(func() { c.runPermissionChecks(ctx, cfg.PlatformRefreshInterval) })
+	wg.Go(func() { c.runHealthLoop(ctx, 10*time.Second) })
+}

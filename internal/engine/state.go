@@ -1,0 +1,121 @@
+package engine
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"selfhealing.dev/coordination-engine/internal/health"
+	"selfhealing.dev/coordination-engine/internal/httpapi"
+	"selfhealing.dev/coordination-engine/internal/platform"
+)
+
+// state is what the engine knows about itself; it answers the HTTP layer's health and status
+// questions from caches.
+type state struct {
+	started time.Time
+	c       *components
+
+	mu       sync.RWMutex
+	leader   bool
+	synced   bool
+	stopping bool
+}
+
+var (
+	_ httpapi.HealthSource = (*state)(nil)
+	_ httpapi.StatusSource = (*state)(nil)
+)
+
+func newState(started time.Time, c *components, leaderWithoutElection bool) *state {
+	return &state{started: started, c: c, leader: leaderWithoutElection}
+}
+
+func (s *state) setLeader()   { s.mu.Lock(); s.leader = true; s.mu.Unlock() }
+func (s *state) setSynced()   { s.mu.Lock(); s.synced = true; s.mu.Unlock() }
+func (s *state) setStopping() { s.mu.Lock(); s.stopping = true; s.mu.Unlock() }
+
+func (s *state) flags() (leader, synced, stopping bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.leader, s.synced, s.stopping
+}
+
+// Liveness reads cached dependency states only.
+func (s *state) Liveness() httpapi.Liveness {
+	deps := map[string]health.State{}
+	for name, r := range s.c.monitor.Cached() {
+		deps[name] = r.Status
+	}
+	l := httpapi.Liveness{StartedAt: s.started, Dependencies: deps}
+	if info, ok, _ := s.c.discoverer.Current(); ok {
+		l.Platform = info.Platform
+	}
+	return l
+}
+
+// Readiness: the Kubernetes API answers, the informer caches have synced, and the engine is not
+// shutting down.
+func (s *state) Readiness(ctx context.Context) httpapi.Readiness {
+	_, synced, stopping := s.flags()
+	kube := s.c.monitor.Check(ctx, depKubernetes)[depKubernetes]
+	checks := map[string]httpapi.ReadinessCheck{
+		"kubernetes": {Ready: kube.Status == health.OK, Message: kube.Message},
+		"caches":     {Ready: synced, Message: "informer caches synced"},
+		"shutdown":   {Ready: !stopping, Message: "serving"},
+	}
+	if !synced {
+		checks["caches"] = httpapi.ReadinessCheck{Message: "informer caches have not synced yet"}
+	}
+	if stopping {
+		checks["shutdown"] = httpapi.ReadinessCheck{Message: "shutting down; draining requests"}
+	}
+	ready := true
+	for _, c := range checks {
+		ready = ready && c.Ready
+	}
+	return httpapi.Readiness{Ready: ready, Checks: checks}
+}
+
+// DeepHealth checks every dependency (through the monitor's short cache).
+func (s *state) DeepHealth(ctx context.Context) httpapi.DeepHealth {
+	deps := s.c.monitor.Check(ctx)
+	d := httpapi.DeepHealth{CanAct: deps[depKubernetes].Status == health.OK, Dependencies: deps}
+	if r, err := s.c.permissions.Last(); r != nil {
+		d.RBAC = r
+	} else if err != nil {
+		d.RBACError = err.Error()
+	}
+	if info, ok, _ := s.c.discoverer.Current(); ok {
+		d.Platform = &info
+	}
+	return d
+}
+
+// EngineStatus reads cached state only.
+func (s *state) EngineStatus(context.Context) httpapi.EngineStatus {
+	leader, _, stopping := s.flags()
+	es := httpapi.EngineStatus{State: httpapi.StateRunning, Leader: leader, StartedAt: s.started,
+		ByLayer: map[string]int{"infrastructure": 0, "platform": 0, "application": 0}}
+	kube := s.c.monitor.Cached()[depKubernetes]
+	switch {
+	case stopping:
+		es.State = httpapi.StateStopping
+	case kube.Status == health.Unknown:
+		es.State = httpapi.StateStarting
+	case kube.Status != health.OK:
+		es.State = httpapi.StateDegraded
+	}
+	if info, ok, _ := s.c.discoverer.Current(); ok {
+		es.Platform = &info
+	}
+	return es
+}
+
+// platformVersion is the version that names the platform: OpenShift's, else Kubernetes'.
+func platformVersion(i platform.Info) string {
+	if i.Platform == platform.OpenShift {
+		return i.OpenShiftVersion
+	}
+	return i.KubernetesVersion
+}

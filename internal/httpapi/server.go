@@ -1,0 +1,69 @@
+package httpapi
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/go-logr/logr"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Options configures the HTTP layer.
+type Options struct {
+	// Version is the engine version reported by the health endpoints.
+	Version string
+	// MaxBodyBytes caps request bodies; larger ones get 413.
+	MaxBodyBytes int64
+}
+
+// Deps are what the handlers read from.
+type Deps struct {
+	// Health answers the probes.
+	Health HealthSource
+	// Status answers the status endpoints.
+	Status StatusSource
+	// Gatherer is what /metrics exposes.
+	Gatherer prometheus.Gatherer
+	// Registerer receives the HTTP metrics.
+	Registerer prometheus.Registerer
+}
+
+// Server is the engine's HTTP API.
+type Server struct {
+	opts    Options
+	deps    Deps
+	log     logr.Logger
+	now     func() time.Time
+	metrics *metrics
+	mux     *http.ServeMux
+	routes  []Route
+}
+
+// New builds the API server and registers its routes and metrics.
+func New(opts Options, deps Deps, log logr.Logger) *Server {
+	s := &Server{opts: opts, deps: deps, log: log, now: time.Now, metrics: newMetrics(deps.Registerer), mux: http.NewServeMux()}
+	for _, rt := range s.routeTable() {
+		s.mux.Handle(rt.Method+" "+rt.Path, rt.handler)
+		s.routes = append(s.routes, rt)
+	}
+	return s
+}
+
+// Routes lists the registered routes (for the OpenAPI check and the docs).
+func (s *Server) Routes() []Route { return s.routes }
+
+// Handler returns the API port's handler: every route, with metrics, panic recovery, the body
+// limit and JSON 404/405 answers.
+func (s *Server) Handler() http.Handler { return s.wrap(s.mux) }
+
+// MetricsHandler returns the metrics port's handler: /metrics only, with JSON 404/405 elsewhere.
+func (s *Server) MetricsHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", s.metricsEndpoint())
+	return s.wrap(mux)
+}
+
+func (s *Server) metricsEndpoint() http.Handler {
+	return promhttp.HandlerFor(s.deps.Gatherer, promhttp.HandlerOpts{ErrorLog: nil, Timeout: 10 * time.Second})
+}

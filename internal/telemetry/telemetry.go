@@ -1,0 +1,79 @@
+// Package telemetry defines the Prometheus metric families that the platform's dashboards and
+// alerts rely on (contract §1), registered on an injected registerer. The label sets the
+// dashboards query are initialised at start, so their series exist before the first event.
+package telemetry
+
+import (
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// ActionTypes are the action_type label values the dashboards know, initialised at start.
+var ActionTypes = []string{"node_remediation", "resource_scaling", "model_inference", "alert_correlation",
+	"restart", "rollback", "set_memory_limit", "scale", "evict", "sync", "commit", "patch_custom_resource"}
+
+// ActionSources are the source label values.
+var ActionSources = []string{"deterministic", "ai_driven", "manual"}
+
+// ConflictTypes are the conflict_type label values.
+var ConflictTypes = []string{"same_target", "action_pair", "low_confidence"}
+
+// Metrics are the engine-level metric families.
+type Metrics struct {
+	// Status is 1 while the engine is healthy (it can reach the Kubernetes API), else 0.
+	Status prometheus.Gauge
+	// ActiveActions counts actions being carried out now.
+	ActiveActions prometheus.Gauge
+	// Actions counts actions by type and source.
+	Actions *prometheus.CounterVec
+	// Conflicts counts conflicts between actions by type.
+	Conflicts *prometheus.CounterVec
+	// Resolution observes the seconds from incident to verified resolution.
+	Resolution prometheus.Histogram
+	// BuildInfo is 1, labelled with the version.
+	BuildInfo *prometheus.GaugeVec
+	// PlatformInfo is 1, labelled with the detected platform and version.
+	PlatformInfo *prometheus.GaugeVec
+	// DependencyUp is 1 when a dependency is ok, 0 otherwise, by dependency.
+	DependencyUp *prometheus.GaugeVec
+}
+
+// New creates the metric families, registers them on reg and initialises their label sets.
+func New(reg prometheus.Registerer, version string) *Metrics {
+	m := &Metrics{
+		Status: prometheus.NewGauge(prometheus.GaugeOpts{Name: "coordination_engine_status",
+			Help: "1 while the coordination engine is healthy (it reaches the Kubernetes API), else 0."}),
+		ActiveActions: prometheus.NewGauge(prometheus.GaugeOpts{Name: "coordination_engine_active_actions",
+			Help: "Remediation actions being carried out now."}),
+		Actions: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "coordination_engine_actions_total",
+			Help: "Remediation actions started, by action type and source (deterministic, ai_driven, manual)."},
+			[]string{"action_type", "source"}),
+		Conflicts: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "coordination_engine_conflicts_total",
+			Help: "Conflicts between remediation actions, by conflict type."}, []string{"conflict_type"}),
+		Resolution: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "coordination_engine_resolution_seconds",
+			Help:    "Seconds from an incident's creation to its verified resolution.",
+			Buckets: []float64{1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600}}),
+		BuildInfo: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "coordination_engine_build_info",
+			Help: "Always 1; the version label says which engine runs."}, []string{"version"}),
+		PlatformInfo: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "coordination_engine_platform_info",
+			Help: "Always 1 for the detected platform (openshift or kubernetes) and its version."}, []string{"platform", "version"}),
+		DependencyUp: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "coordination_engine_dependency_up",
+			Help: "1 when the dependency answers as expected (ok), else 0; disabled dependencies are absent."}, []string{"dependency"}),
+	}
+	reg.MustRegister(m.Status, m.ActiveActions, m.Actions, m.Conflicts, m.Resolution, m.BuildInfo, m.PlatformInfo, m.DependencyUp)
+	for _, t := range ActionTypes {
+		for _, s := range ActionSources {
+			m.Actions.WithLabelValues(t, s)
+		}
+	}
+	for _, c := range ConflictTypes {
+		m.Conflicts.WithLabelValues(c)
+	}
+	m.BuildInfo.WithLabelValues(version).Set(1)
+	return m
+}
+
+// SetPlatform records the detected platform, replacing the previous one.
+func (m *Metrics) SetPlatform(platform, version string) {
+	m.PlatformInfo.Reset()
+	m.PlatformInfo.WithLabelValues(platform, version).Set(1)
+}
