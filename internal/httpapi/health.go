@@ -3,8 +3,8 @@ package httpapi
 import (
 	"context"
 	"maps"
-	"slices"
 	"net/http"
+	"slices"
 	"time"
 
 	"selfhealing.dev/coordination-engine/internal/health"
