@@ -1,6 +1,7 @@
 package platform
 
 import (
+	"context"
 	"os"
 	"strings"
 	"testing"
@@ -104,7 +105,8 @@ func TestDiscoverOpenShiftFromClusterVersion(t *testing.T) {
 			if err != nil {
 				t.Fatalf("create clusterversion: %v", err)
 			}
-			t.Cleanup(func() { _ = res.Delete(t.Context(), "version", metav1.DeleteOptions{}) })
+			// t.Context() is already cancelled when cleanups run.
+			t.Cleanup(func() { _ = res.Delete(context.Background(), "version", metav1.DeleteOptions{}) })
 			tt.cv.SetResourceVersion(created.GetResourceVersion())
 			if _, err := res.UpdateStatus(t.Context(), tt.cv, metav1.UpdateOptions{}); err != nil {
 				t.Fatalf("update clusterversion status: %v", err)
