@@ -19,14 +19,14 @@ import (
 
 // engine is one engine process under test.
 type engine struct {
-	t           *testing.T
-	cmd         *exec.Cmd
-	apiURL      string
-	metricsURL  string
-	stderr      *syncBuffer
-	done        chan struct{}
-	exitCode    int
-	startedAt   time.Time
+	t          *testing.T
+	cmd        *exec.Cmd
+	apiURL     string
+	metricsURL string
+	stderr     *syncBuffer
+	done       chan struct{}
+	exitCode   int
+	startedAt  time.Time
 }
 
 // syncBuffer is a bytes.Buffer safe for the process's writer and the test's reader.
@@ -35,8 +35,12 @@ type syncBuffer struct {
 	b  bytes.Buffer
 }
 
-func (s *syncBuffer) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
-func (s *syncBuffer) String() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
 func freePort(t *testing.T) int {
 	t.Helper()
