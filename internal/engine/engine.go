@@ -5,9 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
-	"strconv"
 	"sync"
 	"time"
 
@@ -52,6 +50,40 @@ func Run(ctx context.Context, cfg config.Options, p Params) error {
 	ctrl.SetLogger(log)
 	klog.SetLogger(log.WithName("client-go"))
 
+	// Listen before anything else so /health answers while the rest is built.
+	l, err := listen(cfg, p.Version, started, log)
+	if err != nil {
+		return err
+	}
+	runCtx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	var wg sync.WaitGroup
+	l.serve(&wg, cancel)
+	if p.Ready != nil {
+		p.Ready(l.apiAddr(), l.metricsAddr())
+	}
+
+	if err := build(runCtx, &wg, cfg, p, started, log, l, cancel); err != nil {
+		cancel(err)
+	}
+	<-runCtx.Done()
+	cause := context.Cause(runCtx)
+	if errors.Is(cause, context.Canceled) && ctx.Err() != nil {
+		cause = nil
+	}
+	l.shutdown(ctx, cfg.ShutdownTimeout, log, cause)
+	cancel(nil)
+	wg.Wait()
+	if cause == nil {
+		log.Info("Stopped")
+	}
+	return cause
+}
+
+// build creates the clients, metrics, API and background components, swaps the API in behind
+// the listeners and starts the components in wg.
+func build(ctx context.Context, wg *sync.WaitGroup, cfg config.Options, p Params, started time.Time,
+	log logr.Logger, l *listeners, fail context.CancelCauseFunc) error {
 	restCfg, inCluster, err := clusterConfig(cfg.Kubeconfig)
 	if err != nil {
 		return err
@@ -64,7 +96,6 @@ func Run(ctx context.Context, cfg config.Options, p Params) error {
 	// leader election, Go and process collectors) is gathered beside it.
 	reg := prometheus.NewRegistry()
 	tm := telemetry.New(reg, p.Version)
-
 	c, err := newComponents(cfg, restCfg, log, tm)
 	if err != nil {
 		return err
@@ -74,61 +105,18 @@ func Run(ctx context.Context, cfg config.Options, p Params) error {
 	api := httpapi.New(httpapi.Options{Version: p.Version, MaxBodyBytes: cfg.MaxRequestBodyBytes},
 		httpapi.Deps{Health: st, Status: st, Gatherer: prometheus.Gatherers{reg, ctrlmetrics.Registry}, Registerer: reg},
 		log.WithName("http"))
-
-	apiLn, err := net.Listen("tcp", ":"+strconv.Itoa(cfg.APIPort))
-	if err != nil {
-		return fmt.Errorf("listen on API port %d (PORT/SERVER_PORT): %w", cfg.APIPort, err)
-	}
-	metricsLn, err := net.Listen("tcp", ":"+strconv.Itoa(cfg.MetricsPort))
-	if err != nil {
-		apiLn.Close()
-		return fmt.Errorf("listen on metrics port %d (METRICS_PORT): %w", cfg.MetricsPort, err)
-	}
-	servers := []*http.Server{newHTTPServer(api.Handler(), log), newHTTPServer(api.MetricsHandler(), log)}
-	listeners := []net.Listener{apiLn, metricsLn}
-
-	runCtx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	var wg sync.WaitGroup
-	for i, srv := range servers {
-		wg.Go(func() {
-			if err := srv.Serve(listeners[i]); err != nil && !errors.Is(err, http.ErrServerClosed) {
-				cancel(fmt.Errorf("serve %s: %w", listeners[i].Addr(), err))
-			}
-		})
-	}
-	log.Info("Serving", "apiAddr", apiLn.Addr().String(), "metricsAddr", metricsLn.Addr().String(),
-		"version", p.Version, "namespace", cfg.Namespace, "host", restCfg.Host, "startupMs", time.Since(started).Milliseconds())
-	if p.Ready != nil {
-		p.Ready(apiLn.Addr().String(), metricsLn.Addr().String())
-	}
+	l.api.set(api.Handler())
+	l.metrics.set(api.MetricsHandler())
+	l.state = st
+	log.Info("Serving", "apiAddr", l.apiAddr(), "metricsAddr", l.metricsAddr(), "version", p.Version,
+		"namespace", cfg.Namespace, "host", restCfg.Host, "startupMs", time.Since(started).Milliseconds())
 
 	mgr, err := newManager(cfg, restCfg, inCluster, log)
 	if err != nil {
-		cancel(err)
-	} else {
-		c.start(runCtx, &wg, cfg, mgr, st, cancel)
+		return err
 	}
-
-	<-runCtx.Done()
-	cause := context.Cause(runCtx)
-	st.setStopping()
-	log.Info("Shutting down", "reason", cause.Error(), "drainTimeout", cfg.ShutdownTimeout.String())
-	drainCtx, drainCancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
-	defer drainCancel()
-	for _, srv := range servers {
-		if err := srv.Shutdown(drainCtx); err != nil {
-			log.Error(err, "Drain did not finish in time; closing connections")
-			srv.Close()
-		}
-	}
-	cancel(nil)
-	wg.Wait()
-	if errors.Is(cause, context.Canceled) && ctx.Err() != nil {
-		log.Info("Stopped")
-		return nil
-	}
-	return cause
+	c.start(ctx, wg, cfg, mgr, st, fail)
+	return nil
 }
 
 func newHTTPServer(h http.Handler, log logr.Logger) *http.Server {
