@@ -66,6 +66,14 @@ type Options struct {
 	ShutdownTimeout time.Duration
 	// PlatformRefreshInterval is how often the platform and permissions are discovered again.
 	PlatformRefreshInterval time.Duration
+	// RetentionMaxAge is how long finished incidents and workflows are kept.
+	RetentionMaxAge time.Duration
+	// RetentionMaxCount is how many finished incidents (and workflows) are kept at most.
+	RetentionMaxCount int
+	// RetentionInterval is how often finished objects are pruned.
+	RetentionInterval time.Duration
+	// KubeAPIQPS and KubeAPIBurst bound the engine's request rate to the Kubernetes API.
+	KubeAPIQPS, KubeAPIBurst int
 	// MaxRequestBodyBytes caps a request body; larger bodies get 413.
 	MaxRequestBodyBytes int64
 }

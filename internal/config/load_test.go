@@ -21,6 +21,8 @@ func TestLoadDefaultsStart(t *testing.T) {
 		KServeNamespace: "self-healing-platform", KServePredictorPort: 8080, KServeTimeout: 10 * time.Second,
 		HTTPTimeout: 30 * time.Second, LeaderElection: LeaderElectionAuto, ShutdownTimeout: 10 * time.Second,
 		PlatformRefreshInterval: 5 * time.Minute, MaxRequestBodyBytes: 1 << 20, KServeModels: []KServeModel{},
+		RetentionMaxAge: 168 * time.Hour, RetentionMaxCount: 10000, RetentionInterval: 10 * time.Minute,
+		KubeAPIQPS: 200, KubeAPIBurst: 400,
 	}
 	if d := cmp.Diff(want, o); d != "" {
 		t.Errorf("Load(defaults) mismatch (-want +got):\n%s", d)
@@ -72,6 +74,9 @@ func TestLoadRejectsMalformedValuesNamingTheVariable(t *testing.T) {
 		{"KSERVE_TIMEOUT without unit", nil, []string{"KSERVE_TIMEOUT=10"}, "KSERVE_TIMEOUT"},
 		{"negative HTTP_TIMEOUT", nil, []string{"HTTP_TIMEOUT=-5s"}, "HTTP_TIMEOUT"},
 		{"unknown LEADER_ELECTION", nil, []string{"LEADER_ELECTION=maybe"}, "LEADER_ELECTION"},
+		{"zero RETENTION_MAX_COUNT", nil, []string{"RETENTION_MAX_COUNT=0"}, "RETENTION_MAX_COUNT"},
+		{"RETENTION_MAX_AGE in days", nil, []string{"RETENTION_MAX_AGE=7d"}, "RETENTION_MAX_AGE"},
+		{"non-numeric KUBE_API_QPS", nil, []string{"KUBE_API_QPS=fast"}, "KUBE_API_QPS"},
 		{"tiny MAX_REQUEST_BODY_BYTES", nil, []string{"MAX_REQUEST_BODY_BYTES=10"}, "MAX_REQUEST_BODY_BYTES"},
 		{"bad flag value names the flag", []string{"--port", "x"}, nil, "--port"},
 		{"bad KServe model URL", nil, []string{"KSERVE_ANOMALY_DETECTOR_URL=not a url"}, "KSERVE_ANOMALY_DETECTOR_URL"},

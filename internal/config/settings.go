@@ -85,6 +85,21 @@ var settings = []setting{
 	{envs: []string{"PLATFORM_REFRESH_INTERVAL"}, flag: "platform-refresh-interval", def: "5m",
 		usage: "how often the platform version, optional APIs and RBAC permissions are discovered again (Go duration)",
 		apply: func(o *Options, v string) (string, bool) { return durationValue(&o.PlatformRefreshInterval, v) }},
+	{envs: []string{"RETENTION_MAX_AGE"}, flag: "retention-max-age", def: "168h",
+		usage: "finished (completed, failed, cancelled) incidents and workflows are removed this long after they finished (Go duration)",
+		apply: func(o *Options, v string) (string, bool) { return durationValue(&o.RetentionMaxAge, v) }},
+	{envs: []string{"RETENTION_MAX_COUNT"}, flag: "retention-max-count", def: "10000",
+		usage: "at most this many finished incidents, and as many finished workflows, are kept; the oldest go first",
+		apply: func(o *Options, v string) (string, bool) { return intValue(&o.RetentionMaxCount, v, 1, 1_000_000) }},
+	{envs: []string{"RETENTION_INTERVAL"}, flag: "retention-interval", def: "10m",
+		usage: "how often finished objects are pruned (Go duration)",
+		apply: func(o *Options, v string) (string, bool) { return durationValue(&o.RetentionInterval, v) }},
+	{envs: []string{"KUBE_API_QPS"}, flag: "kube-api-qps", def: "200",
+		usage: "sustained requests per second the engine may send to the Kubernetes API",
+		apply: func(o *Options, v string) (string, bool) { return intValue(&o.KubeAPIQPS, v, 1, 100_000) }},
+	{envs: []string{"KUBE_API_BURST"}, flag: "kube-api-burst", def: "400",
+		usage: "burst of requests above KUBE_API_QPS the engine may send to the Kubernetes API",
+		apply: func(o *Options, v string) (string, bool) { return intValue(&o.KubeAPIBurst, v, 1, 100_000) }},
 	{envs: []string{"MAX_REQUEST_BODY_BYTES"}, flag: "max-request-body-bytes", def: "1048576",
 		usage: "largest accepted request body in bytes; larger bodies are refused with 413",
 		apply: func(o *Options, v string) (string, bool) {
@@ -101,6 +116,15 @@ func portValue(dst *int, v string) (string, bool) {
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 1 || n > 65535 {
 		return "an integer port from 1 to 65535", false
+	}
+	*dst = n
+	return "", true
+}
+
+func intValue(dst *int, v string, lo, hi int) (string, bool) {
+	n, err := strconv.Atoi(v)
+	if err != nil || n < lo || n > hi {
+		return "an integer from " + strconv.Itoa(lo) + " to " + strconv.Itoa(hi), false
 	}
 	*dst = n
 	return "", true

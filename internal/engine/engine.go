@@ -90,7 +90,7 @@ func build(ctx context.Context, wg *sync.WaitGroup, cfg config.Options, p Params
 	}
 	restCfg = rest.CopyConfig(restCfg)
 	restCfg.UserAgent = "coordination-engine/" + p.Version
-	restCfg.QPS, restCfg.Burst = 50, 100
+	restCfg.QPS, restCfg.Burst = float32(cfg.KubeAPIQPS), cfg.KubeAPIBurst
 
 	// The engine's own families live in reg; controller-runtime's registry (client, workqueue,
 	// leader election, Go and process collectors) is gathered beside it.
@@ -100,10 +100,16 @@ func build(ctx context.Context, wg *sync.WaitGroup, cfg config.Options, p Params
 	if err != nil {
 		return err
 	}
-	st := newState(started, c, cfg.LeaderElection == config.LeaderElectionOff ||
+	mgr, err := newManager(cfg, restCfg, inCluster, log)
+	if err != nil {
+		return err
+	}
+	rec := newRecords(cfg, mgr, log)
+	st := newState(started, c, rec, cfg.LeaderElection == config.LeaderElectionOff ||
 		(cfg.LeaderElection == config.LeaderElectionAuto && !inCluster))
 	api := httpapi.New(httpapi.Options{Version: p.Version, MaxBodyBytes: cfg.MaxRequestBodyBytes},
-		httpapi.Deps{Health: st, Status: st, Gatherer: prometheus.Gatherers{reg, ctrlmetrics.Registry}, Registerer: reg},
+		httpapi.Deps{Health: st, Status: st, Incidents: rec.incidents, Workflows: rec.workflows, Remediations: rec.requests,
+			Gatherer: prometheus.Gatherers{reg, ctrlmetrics.Registry}, Registerer: reg},
 		log.WithName("http"))
 	l.api.set(api.Handler())
 	l.metrics.set(api.MetricsHandler())
@@ -111,8 +117,7 @@ func build(ctx context.Context, wg *sync.WaitGroup, cfg config.Options, p Params
 	log.Info("Serving", "apiAddr", l.apiAddr(), "metricsAddr", l.metricsAddr(), "version", p.Version,
 		"namespace", cfg.Namespace, "host", restCfg.Host, "startupMs", time.Since(started).Milliseconds())
 
-	mgr, err := newManager(cfg, restCfg, inCluster, log)
-	if err != nil {
+	if err := rec.start(ctx, wg, mgr, log); err != nil {
 		return err
 	}
 	c.start(ctx, wg, cfg, mgr, st, fail)
@@ -133,7 +138,14 @@ func newHTTPServer(h http.Handler, log logr.Logger) *http.Server {
 
 func newManager(cfg config.Options, restCfg *rest.Config, inCluster bool, log logr.Logger) (manager.Manager, error) {
 	elect := cfg.LeaderElection == config.LeaderElectionOn || (cfg.LeaderElection == config.LeaderElectionAuto && inCluster)
+	scheme, err := newScheme()
+	if err != nil {
+		return nil, err
+	}
 	mgr, err := ctrl.NewManager(restCfg, manager.Options{
+		Scheme:                        scheme,
+		MapperProvider:                newMapper,
+		Cache:                         cacheOptions(cfg.Namespace),
 		Logger:                        log,
 		Metrics:                       metricsserver.Options{BindAddress: "0"},
 		HealthProbeBindAddress:        "0",

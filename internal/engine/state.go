@@ -15,6 +15,7 @@ import (
 type state struct {
 	started time.Time
 	c       *components
+	rec     *records
 
 	mu       sync.RWMutex
 	leader   bool
@@ -27,8 +28,8 @@ var (
 	_ httpapi.StatusSource = (*state)(nil)
 )
 
-func newState(started time.Time, c *components, leaderWithoutElection bool) *state {
-	return &state{started: started, c: c, leader: leaderWithoutElection}
+func newState(started time.Time, c *components, rec *records, leaderWithoutElection bool) *state {
+	return &state{started: started, c: c, rec: rec, leader: leaderWithoutElection}
 }
 
 func (s *state) setLeader()   { s.mu.Lock(); s.leader = true; s.mu.Unlock() }
@@ -67,6 +68,8 @@ func (s *state) Readiness(ctx context.Context) httpapi.Readiness {
 	if !synced {
 		checks["caches"] = httpapi.ReadinessCheck{Message: "informer caches have not synced yet"}
 	}
+	checks["incidents"] = indexCheck(s.rec.incidentIndex.Synced(), "incidents")
+	checks["workflows"] = indexCheck(s.rec.workflowIndex.Synced(), "remediationworkflows")
 	if stopping {
 		checks["shutdown"] = httpapi.ReadinessCheck{Message: "shutting down; draining requests"}
 	}
@@ -109,7 +112,19 @@ func (s *state) EngineStatus(context.Context) httpapi.EngineStatus {
 	if info, ok, _ := s.c.discoverer.Current(); ok {
 		es.Platform = &info
 	}
+	_, _, counts := s.rec.workflows.List("", 0, 0)
+	es.Actions = httpapi.ActionCounts{Total: counts.Total, Pending: counts.Pending + counts.AwaitingApproval,
+		Running: counts.Running, Completed: counts.Completed, Failed: counts.Failed}
 	return es
+}
+
+// indexCheck is the readiness of one index of the engine's records.
+func indexCheck(synced bool, resource string) httpapi.ReadinessCheck {
+	if synced {
+		return httpapi.ReadinessCheck{Ready: true, Message: resource + " loaded"}
+	}
+	return httpapi.ReadinessCheck{Message: resource + " not loaded yet; if this lasts, check that the engine's CRDs " +
+		"are installed (config/crd/bases) and that it may list " + resource + " in its namespace"}
 }
 
 // platformVersion is the version that names the platform: OpenShift's, else Kubernetes'.

@@ -4,6 +4,13 @@ import (
 	"context"
 	"errors"
 	"net/http"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	utilnet "k8s.io/apimachinery/pkg/util/net"
+
+	"selfhealing.dev/coordination-engine/internal/incident"
+	"selfhealing.dev/coordination-engine/internal/workflow"
 )
 
 // Error is a client-visible error with its HTTP status.
@@ -32,9 +39,28 @@ type errorBody struct {
 func statusFor(err error) (int, errorBody) {
 	var apiErr *Error
 	var maxBytes *http.MaxBytesError
+	var fieldErr *incident.FieldError
+	var stateErr *incident.StateError
 	switch {
 	case errors.As(err, &apiErr):
 		return apiErr.Status, errorBody{Error: apiErr.Message, Code: apiErr.Code, Field: apiErr.Field}
+	case errors.Is(err, incident.ErrNotFound), errors.Is(err, workflow.ErrNotFound):
+		return http.StatusNotFound, errorBody{Error: err.Error(), Code: "not_found"}
+	case errors.As(err, &fieldErr):
+		return http.StatusBadRequest, errorBody{Error: fieldErr.Error(), Code: "invalid_field", Field: fieldErr.Field}
+	case errors.As(err, &stateErr):
+		return http.StatusConflict, errorBody{Error: stateErr.Error(), Code: "conflict"}
+	case meta.IsNoMatchError(err):
+		return http.StatusServiceUnavailable, errorBody{Error: "the engine's CRDs are not installed in the cluster (config/crd/bases): " + err.Error(), Code: "crd_missing"}
+	case apierrors.IsConflict(err):
+		return http.StatusConflict, errorBody{Error: "the object changed concurrently; retry: " + err.Error(), Code: "conflict"}
+	case apierrors.IsInvalid(err), apierrors.IsBadRequest(err):
+		return http.StatusBadRequest, errorBody{Error: err.Error(), Code: "invalid_request"}
+	case apierrors.IsTimeout(err), apierrors.IsServerTimeout(err), apierrors.IsServiceUnavailable(err),
+		apierrors.IsTooManyRequests(err), utilnet.IsConnectionRefused(err):
+		return http.StatusServiceUnavailable, errorBody{Error: "the Kubernetes API is unavailable: " + err.Error(), Code: "unavailable"}
+	case apierrors.IsForbidden(err):
+		return http.StatusBadGateway, errorBody{Error: "the engine lacks a permission: " + err.Error(), Code: "forbidden"}
 	case errors.As(err, &maxBytes):
 		return http.StatusRequestEntityTooLarge, errorBody{Error: "request body larger than the limit", Code: "body_too_large"}
 	case errors.Is(err, context.DeadlineExceeded):

@@ -11,7 +11,8 @@ type Route struct {
 	handler http.Handler
 }
 
-// routeTable is every endpoint of the API port. docs/openapi.yaml must list exactly these.
+// routeTable is every endpoint of the API port. openapi.yaml must list exactly these (a test
+// checks both ways).
 func (s *Server) routeTable() []Route {
 	return []Route{
 		{http.MethodGet, "/health", http.HandlerFunc(s.health)},
@@ -21,5 +22,23 @@ func (s *Server) routeTable() []Route {
 		{http.MethodGet, "/api/v1/health", http.HandlerFunc(s.deepHealth)},
 		{http.MethodGet, "/api/v1/status", http.HandlerFunc(s.engineStatus)},
 		{http.MethodGet, "/api/v1/cluster/status", http.HandlerFunc(s.clusterStatus)},
+		{http.MethodGet, "/api/v1/openapi.yaml", http.HandlerFunc(s.openAPI)},
+
+		{http.MethodGet, "/api/v1/incidents", http.HandlerFunc(s.listIncidents)},
+		{http.MethodPost, "/api/v1/incidents", http.HandlerFunc(s.createIncident)},
+		{http.MethodGet, "/api/v1/incidents/{id}", http.HandlerFunc(s.getIncident)},
+		{http.MethodPut, "/api/v1/incidents/{id}", http.HandlerFunc(s.updateIncident)},
+		{http.MethodDelete, "/api/v1/incidents/{id}", http.HandlerFunc(s.cancelIncident)},
+		{http.MethodPost, "/api/v1/incidents/{id}/correlate", http.HandlerFunc(s.correlateIncident)},
+		{http.MethodGet, "/api/v1/anomalies", http.HandlerFunc(s.listIncidents)},
+
+		{http.MethodPost, "/api/v1/remediation/trigger", http.HandlerFunc(s.triggerRemediation)},
+		{http.MethodPost, "/api/v1/remediate", http.HandlerFunc(s.remediate)},
+		{http.MethodGet, "/api/v1/workflows", http.HandlerFunc(s.listWorkflows)},
+		{http.MethodGet, "/api/v1/workflows/queue", http.HandlerFunc(s.workflowQueue)},
+		{http.MethodGet, "/api/v1/workflows/{id}", http.HandlerFunc(s.getWorkflow)},
+		{http.MethodGet, "/actions", http.HandlerFunc(s.listActions)},
+		{http.MethodGet, "/api/v1/actions", http.HandlerFunc(s.listActions)},
+		{http.MethodGet, "/api/v1/actions/{id}/status", http.HandlerFunc(s.actionStatus)},
 	}
 }

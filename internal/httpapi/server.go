@@ -23,6 +23,12 @@ type Deps struct {
 	Health HealthSource
 	// Status answers the status endpoints.
 	Status StatusSource
+	// Incidents serves the incident endpoints.
+	Incidents Incidents
+	// Workflows serves the workflow and Python-era action endpoints.
+	Workflows Workflows
+	// Remediations takes remediation requests.
+	Remediations Remediations
 	// Gatherer is what /metrics exposes.
 	Gatherer prometheus.Gatherer
 	// Registerer receives the HTTP metrics.

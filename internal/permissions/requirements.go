@@ -19,7 +19,7 @@ type Requirement struct {
 // Requirements lists what the engine uses. It grows with the engine: a feature that starts
 // calling the API adds its rows here, and the chart's RBAC is tested against this list.
 func Requirements() []Requirement {
-	return []Requirement{
+	reqs := []Requirement{
 		{Feature: "leader-election", Verb: "get", Group: "coordination.k8s.io", Resource: "leases", Namespaced: true},
 		{Feature: "leader-election", Verb: "create", Group: "coordination.k8s.io", Resource: "leases", Namespaced: true},
 		{Feature: "leader-election", Verb: "update", Group: "coordination.k8s.io", Resource: "leases", Namespaced: true},
@@ -27,4 +27,12 @@ func Requirements() []Requirement {
 		{Feature: "events", Verb: "patch", Group: "", Resource: "events"},
 		{Feature: "platform-discovery", Verb: "get", Group: "config.openshift.io", Resource: "clusterversions"},
 	}
+	for _, res := range []string{"incidents", "remediationworkflows"} {
+		for _, verb := range []string{"get", "list", "watch", "create", "update", "delete"} {
+			reqs = append(reqs, Requirement{Feature: "records", Verb: verb, Group: "coordination.selfhealing.dev", Resource: res, Namespaced: true})
+		}
+		reqs = append(reqs, Requirement{Feature: "records", Verb: "update", Group: "coordination.selfhealing.dev",
+			Resource: res, Subresource: "status", Namespaced: true})
+	}
+	return reqs
 }

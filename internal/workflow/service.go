@@ -1,0 +1,178 @@
+package workflow
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"selfhealing.dev/coordination-engine/api/v1alpha1"
+	"selfhealing.dev/coordination-engine/internal/projection"
+)
+
+// ErrNotFound means no workflow has that id.
+var ErrNotFound = errors.New("workflow not found")
+
+// Service records and reads RemediationWorkflows in one namespace.
+type Service struct {
+	writer    client.Client
+	reader    client.Reader
+	index     *projection.Index[*v1alpha1.RemediationWorkflow]
+	namespace string
+	now       func() time.Time
+}
+
+// NewService returns a Service writing with writer, reading fresh objects with reader and
+// listing from index.
+func NewService(writer client.Client, reader client.Reader, index *projection.Index[*v1alpha1.RemediationWorkflow], namespace string) *Service {
+	return &Service{writer: writer, reader: reader, index: index, namespace: namespace, now: time.Now}
+}
+
+// Index is the index the service lists from.
+func (s *Service) Index() *projection.Index[*v1alpha1.RemediationWorkflow] { return s.index }
+
+// Request is a validated request to remediate.
+type Request struct {
+	IncidentID string
+	Target     v1alpha1.Target
+	Issue      v1alpha1.Issue
+	Actions    []v1alpha1.RequestedAction
+	DryRun     bool
+	Source     v1alpha1.Source
+	Priority   int32
+	Confidence float64
+}
+
+// Key identifies a request: the same incident, target, requested actions and dry-run flag give
+// the same key.
+func (r Request) Key() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s|%s|%s|%s|%t", r.IncidentID, r.Target.Kind, r.Target.Namespace, r.Target.Name, r.DryRun)
+	for _, a := range r.Actions {
+		b.WriteString("|" + a.Type)
+	}
+	sum := sha256.Sum256([]byte(b.String()))
+	return hex.EncodeToString(sum[:8])
+}
+
+// Record creates a pending workflow for the request, or returns the active workflow of the same
+// request (created=false): a client's retry never starts a second remediation.
+func (s *Service) Record(ctx context.Context, r Request) (wf *v1alpha1.RemediationWorkflow, created bool, err error) {
+	key := r.Key()
+	active, seen := s.byKey(key)
+	if active != nil {
+		return active, false, nil
+	}
+	obj := &v1alpha1.RemediationWorkflow{
+		ObjectMeta: metav1.ObjectMeta{
+			Name: "wf-" + key + "-" + strconv.Itoa(seen+1), Namespace: s.namespace,
+			Labels: map[string]string{v1alpha1.LabelRequestKey: key, v1alpha1.LabelIncident: r.IncidentID},
+		},
+		Spec: v1alpha1.RemediationWorkflowSpec{
+			IncidentRef: r.IncidentID, Target: r.Target, Issue: r.Issue, Actions: r.Actions, DryRun: r.DryRun,
+			Source: r.Source, Priority: r.Priority, Confidence: r.Confidence, RequestKey: key,
+		},
+	}
+	if err := s.writer.Create(ctx, obj); err != nil {
+		if apierrors.IsAlreadyExists(err) {
+			existing, getErr := s.Get(ctx, obj.Name)
+			if getErr != nil {
+				return nil, false, fmt.Errorf("read existing workflow %s: %w", obj.Name, getErr)
+			}
+			return existing, false, nil
+		}
+		return nil, false, fmt.Errorf("create workflow: %w", err)
+	}
+	obj.Status.Phase = v1alpha1.WorkflowPending
+	obj.Status.DeploymentMethod = "unknown"
+	meta.SetStatusCondition(&obj.Status.Conditions, metav1.Condition{
+		Type: v1alpha1.ConditionExecuted, Status: metav1.ConditionFalse, Reason: v1alpha1.ReasonExecutorNotAvailable,
+		ObservedGeneration: obj.Generation,
+		Message:            "recorded; this engine version records remediation workflows but does not execute them yet",
+	})
+	if err := s.writer.Status().Update(ctx, obj); err != nil {
+		return nil, false, fmt.Errorf("record workflow %s status: %w", obj.Name, err)
+	}
+	s.index.Upsert(obj)
+	return obj, true, nil
+}
+
+// byKey returns the unfinished workflow with that request key, if any, and how many workflows
+// with the key the index holds.
+func (s *Service) byKey(key string) (active *v1alpha1.RemediationWorkflow, seen int) {
+	s.index.Each(func(wf *v1alpha1.RemediationWorkflow) bool {
+		if wf.Spec.RequestKey != key {
+			return true
+		}
+		seen++
+		if active == nil && !wf.Phase().Finished() {
+			active = wf
+		}
+		return true
+	})
+	return active, seen
+}
+
+// Get returns the workflow from the index, falling back to the API server.
+func (s *Service) Get(ctx context.Context, id string) (*v1alpha1.RemediationWorkflow, error) {
+	if wf, ok := s.index.Get(id); ok {
+		return wf, nil
+	}
+	var wf v1alpha1.RemediationWorkflow
+	if err := s.reader.Get(ctx, client.ObjectKey{Namespace: s.namespace, Name: id}, &wf); err != nil {
+		if apierrors.IsNotFound(err) {
+			return nil, fmt.Errorf("%w: %s", ErrNotFound, id)
+		}
+		return nil, fmt.Errorf("get workflow %s: %w", id, err)
+	}
+	return &wf, nil
+}
+
+// Counts are workflows by phase.
+type Counts struct {
+	Total, Pending, Running, AwaitingApproval, Completed, Failed, Cancelled int
+}
+
+// List returns up to limit workflows after offset, newest first, optionally only those of one
+// incident, with the number that match and counts over all.
+func (s *Service) List(incidentID string, limit, offset int) (items []*v1alpha1.RemediationWorkflow, matched int, counts Counts) {
+	s.index.Each(func(wf *v1alpha1.RemediationWorkflow) bool {
+		countPhase(&counts, wf.Phase())
+		if incidentID != "" && wf.Spec.IncidentRef != incidentID {
+			return true
+		}
+		if matched >= offset && len(items) < limit {
+			items = append(items, wf)
+		}
+		matched++
+		return true
+	})
+	return items, matched, counts
+}
+
+func countPhase(c *Counts, p v1alpha1.WorkflowPhase) {
+	c.Total++
+	switch p {
+	case v1alpha1.WorkflowPending:
+		c.Pending++
+	case v1alpha1.WorkflowRunning:
+		c.Running++
+	case v1alpha1.WorkflowAwaitingApproval:
+		c.AwaitingApproval++
+	case v1alpha1.WorkflowCompleted:
+		c.Completed++
+	case v1alpha1.WorkflowFailed:
+		c.Failed++
+	case v1alpha1.WorkflowCancelled:
+		c.Cancelled++
+	}
+}
