@@ -67,6 +67,27 @@ up_to_date() { # up_to_date BINARY STAMPFILE STAMP
   [[ -z "${FORCE}" && -x "$1" && -f "$2" && "$(cat "$2")" == "$3" ]]
 }
 
+# staging_twin MODULE prints the version of MODULE to use for staging_version: that version if
+# the Go module proxy serves it, else the newest served lower patch of the same minor (the proxy
+# here lacks a few twins, e.g. k8s.io/kube-scheduler v0.31.14; patch releases of these modules
+# differ little).
+staging_twin() {
+  local mod="$1" v
+  if (cd / && go mod download "${mod}@${staging_version}") >/dev/null 2>&1; then
+    printf '%s\n' "${staging_version}"
+    return
+  fi
+  for v in $(cd / && go list -m -versions "${mod}" 2>/dev/null | tr ' ' '\n' | grep "^v0\.${k8s_minor}\.[0-9]*$" | sort -Vr); do
+    [[ "$(printf '%s\n%s\n' "${v}" "${staging_version}" | sort -V | tail -1)" == "${staging_version}" ]] || continue
+    if (cd / && go mod download "${mod}@${v}") >/dev/null 2>&1; then
+      log "note: ${mod} ${staging_version} is not served by the Go module proxy; using ${v}"
+      printf '%s\n' "${v}"
+      return
+    fi
+  done
+  printf '%s\n' "${staging_version}" # go mod tidy reports it if the build needs it
+}
+
 # setup_wrapper writes the wrapper module for K8S_VERSION (once) and prints the etcd version.
 setup_wrapper() {
   local json gomod etcd_version go_line godebug_line
@@ -118,7 +139,10 @@ setup_wrapper() {
     echo
     echo "replace ("
     # Every staging module Kubernetes replaces with ./staging/src/... gets its published twin.
-    awk '$2 == "=>" && $3 ~ /^\.\/staging\// {print "\t" $1 " => " $1 " '"${staging_version}"'"}' "${gomod}"
+    local mod
+    for mod in $(awk '$2 == "=>" && $3 ~ /^\.\/staging\// {print $1}' "${gomod}"); do
+      printf '\t%s => %s %s\n' "${mod}" "${mod}" "$(staging_twin "${mod}")"
+    done
     echo ")"
   } >"${wrapper_dir}/go.mod"
   cat >"${wrapper_dir}/etcd/main.go" <<'EOF'

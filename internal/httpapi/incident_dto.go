@@ -129,7 +129,7 @@ var sourceAliases = map[string]v1alpha1.Source{
 	"deterministic": v1alpha1.SourceDeterministic, "rule": v1alpha1.SourceDeterministic,
 	"ai_driven": v1alpha1.SourceAIDriven, "ai": v1alpha1.SourceAIDriven, "ml": v1alpha1.SourceAIDriven,
 	"anomaly_detection": v1alpha1.SourceAIDriven,
-	"alert": v1alpha1.SourceAlert, "alertmanager": v1alpha1.SourceAlert, "prometheus": v1alpha1.SourceAlert,
+	"alert":             v1alpha1.SourceAlert, "alertmanager": v1alpha1.SourceAlert, "prometheus": v1alpha1.SourceAlert,
 	"watcher": v1alpha1.SourceWatcher,
 }
 

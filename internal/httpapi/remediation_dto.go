@@ -41,7 +41,9 @@ func (req triggerRequest) pythonForm() bool {
 	return req.Action != "" && req.Resource == nil && req.Issue == nil
 }
 
-func (req triggerRequest) incidentID() string { return firstNonEmpty(req.IncidentID, req.IncidentIDCamel) }
+func (req triggerRequest) incidentID() string {
+	return firstNonEmpty(req.IncidentID, req.IncidentIDCamel)
+}
 
 func (req triggerRequest) dryRun() bool {
 	if req.DryRun != nil {

@@ -64,7 +64,6 @@ type workflowBody struct {
 	Message          string           `json:"message"`
 }
 
-
 func toWorkflowBody(wf *v1alpha1.RemediationWorkflow) workflowBody {
 	st := wf.Status
 	b := workflowBody{

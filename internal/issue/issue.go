@@ -36,7 +36,7 @@ var aliases = map[string]Type{
 	"stuck_rollout": StuckRollout, "progressdeadlineexceeded": StuckRollout,
 	"high_cpu": HighCPU, "cpu_throttling": HighCPU,
 	"high_memory": HighMemory, "memory_pressure_pod": HighMemory,
-	"network_issue": NetworkIssue,
+	"network_issue":  NetworkIssue,
 	"node_not_ready": NodeNotReady, "nodenotready": NodeNotReady, "notready": NodeNotReady,
 	"node_memory_pressure": NodeMemoryPressure, "memorypressure": NodeMemoryPressure,
 	"node_disk_pressure": NodeDiskPressure, "diskpressure": NodeDiskPressure,
