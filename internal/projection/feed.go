@@ -2,7 +2,6 @@ package projection
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/go-logr/logr"
@@ -68,5 +67,3 @@ func (x *Index[T]) handler() toolscache.ResourceEventHandler {
 	}
 }
 
-// String names the index for logs.
-func (x *Index[T]) String() string { return fmt.Sprintf("projection of %d objects", x.Len()) }

@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strconv"
 	"sync"
-	"time"
 
 	"sigs.k8s.io/controller-runtime/pkg/client"
 )
@@ -126,7 +125,3 @@ func (x *Index[T]) setSynced() {
 	x.mu.Unlock()
 }
 
-// Age is a helper for retention: how long ago obj was created.
-func Age(obj client.Object, now time.Time) time.Duration {
-	return now.Sub(obj.GetCreationTimestamp().Time)
-}
