@@ -32,8 +32,12 @@ type syncBuffer struct {
 	b  bytes.Buffer
 }
 
-func (s *syncBuffer) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
-func (s *syncBuffer) String() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
 // testEngine is an engine running in-process against envtest, in a namespace of its own.
 type testEngine struct {
@@ -147,4 +151,6 @@ func (e *testEngine) mustDo(method, path, body string, want int, out any) string
 }
 
 // repoFile is a path under the repository root.
-func repoFile(parts ...string) string { return filepath.Join(append([]string{testenv.RepoRoot()}, parts...)...) }
+func repoFile(parts ...string) string {
+	return filepath.Join(append([]string{testenv.RepoRoot()}, parts...)...)
+}

@@ -66,4 +66,3 @@ func (x *Index[T]) handler() toolscache.ResourceEventHandler {
 		},
 	}
 }
-

@@ -124,4 +124,3 @@ func (x *Index[T]) setSynced() {
 	x.synced = true
 	x.mu.Unlock()
 }
-
