@@ -42,7 +42,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-step "Deploying the sample workloads (namespace demo)"
+step "Installing the engine's CRDs and deploying the sample workloads (namespace demo)"
+go run ./hack/apply -f config/crd/bases
 go run ./hack/apply -f hack/samples
 
 step "Starting the engine on :$PORT (metrics on :$METRICS_PORT)"
@@ -65,8 +66,15 @@ The engine runs against the local cluster (its log: .local/engine.log). Try:
   curl -s localhost:$PORT/api/v1/status
   curl -s localhost:$METRICS_PORT/metrics | grep ^coordination_engine_
 
+  # open an incident, then ask for a remediation (recorded as a RemediationWorkflow)
+  curl -s -XPOST localhost:$PORT/api/v1/incidents -d '{"title":"Payments crash loop","description":"payments pods restart every 10 s","severity":"high","target":"deployment/payments"}'
+  curl -s -XPOST localhost:$PORT/api/v1/remediation/trigger -d '{"namespace":"demo","resource":{"kind":"Deployment","name":"payments"},"issue":{"type":"CrashLoopBackOff"}}'
+  curl -s localhost:$PORT/api/v1/incidents
+  curl -s localhost:$PORT/api/v1/workflows
+
   export KUBECONFIG=$KUBECONFIG
-  kubectl get nodes,pods -A        # if kubectl is installed
+  kubectl get nodes,pods -A                                          # if kubectl is installed
+  kubectl -n self-healing-platform get incidents,remediationworkflows
 
 Ctrl-C stops the engine and the cluster.
 HINTS
