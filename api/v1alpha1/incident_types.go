@@ -101,6 +101,7 @@ type Correlation struct {
 // IncidentStatus is where the incident stands.
 type IncidentStatus struct {
 	// Phase is pending, running, completed, failed or cancelled.
+	// +kubebuilder:default=pending
 	// +optional
 	Phase IncidentPhase `json:"phase,omitempty"`
 	// WorkflowRef names the RemediationWorkflow working on it.
@@ -143,7 +144,8 @@ type Incident struct {
 	metav1.TypeMeta   `json:",inline"`
 	metav1.ObjectMeta `json:"metadata,omitempty"`
 
-	Spec   IncidentSpec   `json:"spec"`
+	Spec IncidentSpec `json:"spec"`
+	// +kubebuilder:default={}
 	Status IncidentStatus `json:"status,omitempty"`
 }
 

@@ -119,6 +119,7 @@ type Checkpoint struct {
 // RemediationWorkflowStatus is how the workflow is going.
 type RemediationWorkflowStatus struct {
 	// Phase is pending, running, awaiting_approval, completed, failed or cancelled.
+	// +kubebuilder:default=pending
 	// +optional
 	Phase WorkflowPhase `json:"phase,omitempty"`
 	// DeploymentMethod is how the target is deployed: argocd, flux, helm, operator, manual or unknown.
@@ -168,7 +169,8 @@ type RemediationWorkflow struct {
 	metav1.TypeMeta   `json:",inline"`
 	metav1.ObjectMeta `json:"metadata,omitempty"`
 
-	Spec   RemediationWorkflowSpec   `json:"spec"`
+	Spec RemediationWorkflowSpec `json:"spec"`
+	// +kubebuilder:default={}
 	Status RemediationWorkflowStatus `json:"status,omitempty"`
 }
 
