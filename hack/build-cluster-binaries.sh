@@ -10,8 +10,9 @@
 # staging modules, k8s.io/api and friends, are replaced with their published v0.Y.Z twins);
 # etcd is built in the same wrapper at the go.etcd.io/etcd/server/v3 version that
 # k8s.io/kubernetes itself requires, so the dependency graph stays the one Kubernetes tested.
-# The wrapper lives in a per-machine cache directory; with a warm Go build cache a rebuild
-# takes seconds.
+# The wrapper module and the linked binaries live in a per-machine cache directory
+# (${XDG_CACHE_HOME:-~/.cache}/coordination-engine), so a fresh clone on the same machine gets
+# its binaries in seconds.
 #
 # Environment:
 #   K8S_VERSION  Kubernetes version to build (default 1.34.4; e.g. 1.31.14, 1.37.2)
@@ -164,12 +165,28 @@ EOF
   printf '%s\n' "${etcd_version}"
 }
 
+# install_cached CACHED OUT STAMPFILE STAMP copies a binary from the machine cache into bin/.
+install_cached() {
+  cp -f "$1" "$2.tmp"
+  mv -f "$2.tmp" "$2"
+  printf '%s\n' "$4" >"$3"
+}
+
+# Linked binaries are kept in the machine cache next to the wrapper module, since the Go build
+# cache keeps compiled packages but not linked executables: a fresh clone then copies them in a
+# second instead of linking for a minute or two.
 build_binary() { # build_binary NAME PACKAGE LDFLAGS [VERSION]
   local name="$1" pkg="$2" ldflags="$3" version="${4:-v${K8S_VERSION}}" out="${bin_dir}/$1"
   local stampfile="${bin_dir}/.$1.stamp" stamp
+  local cached="${wrapper_dir}/bin/${name}" cached_stamp="${wrapper_dir}/bin/.${name}.stamp"
   stamp="$(stamp_for "${name}@${version} ${pkg} ${ldflags}")"
   if up_to_date "${out}" "${stampfile}" "${stamp}"; then
     log "${name}: up to date"
+    return
+  fi
+  if up_to_date "${cached}" "${cached_stamp}" "${stamp}"; then
+    install_cached "${cached}" "${out}" "${stampfile}" "${stamp}"
+    log "${name}: copied from ${cached}"
     return
   fi
   local start=${SECONDS} hint=""
@@ -179,23 +196,33 @@ build_binary() { # build_binary NAME PACKAGE LDFLAGS [VERSION]
     etcd) hint=" (first build takes ~1 min on 2 cores)" ;;
   esac
   log "building ${name}${hint}..."
-  (cd "${wrapper_dir}" && go build -trimpath -ldflags="${ldflags}" -o "${out}.tmp" "${pkg}") ||
+  mkdir -p "${wrapper_dir}/bin"
+  (cd "${wrapper_dir}" && go build -trimpath -ldflags="${ldflags}" -o "${cached}.tmp" "${pkg}") ||
     die "building ${name} failed (see the go output above). Re-run with FORCE=1 after fixing; to start the wrapper afresh: rm -rf ${wrapper_dir}"
-  mv -f "${out}.tmp" "${out}"
-  printf '%s\n' "${stamp}" >"${stampfile}"
+  mv -f "${cached}.tmp" "${cached}"
+  printf '%s\n' "${stamp}" >"${cached_stamp}"
+  install_cached "${cached}" "${out}" "${stampfile}" "${stamp}"
   log "built ${name} in $((SECONDS - start))s ($(du -h "${out}" | cut -f1))"
 }
 
 build_kwok() {
   local out="${repo_root}/bin/kwok" stampfile="${repo_root}/bin/.kwok.stamp" stamp
+  local cache_dir="${cache_root}/kwok-${KWOK_VERSION}"
+  local cached="${cache_dir}/kwok" cached_stamp="${cache_dir}/.kwok.stamp"
   stamp="$(stamp_for "kwok ${KWOK_VERSION}")"
   if up_to_date "${out}" "${stampfile}" "${stamp}"; then
     log "kwok: up to date"
     return
   fi
+  if up_to_date "${cached}" "${cached_stamp}" "${stamp}"; then
+    install_cached "${cached}" "${out}" "${stampfile}" "${stamp}"
+    log "kwok: copied from ${cached}"
+    return
+  fi
   local start=${SECONDS} tmp
   log "building kwok ${KWOK_VERSION} (first build takes ~2 min on 2 cores)..."
-  tmp="$(mktemp -d "${repo_root}/bin/.kwok-build.XXXXXX")"
+  mkdir -p "${cache_dir}"
+  tmp="$(mktemp -d "${cache_dir}/build.XXXXXX")"
   # go install pkg@version builds kwok with the dependency versions of its own go.mod.
   (cd "${tmp}" && GOBIN="${tmp}" GOFLAGS= go install -trimpath \
     -ldflags="${ldflags_common} -X sigs.k8s.io/kwok/pkg/consts.Version=${KWOK_VERSION#v}" \
@@ -203,9 +230,10 @@ build_kwok() {
     rm -rf "${tmp}"
     die "building kwok ${KWOK_VERSION} failed (see the go output above); check KWOK_VERSION (served: go list -m -versions sigs.k8s.io/kwok)."
   }
-  mv -f "${tmp}/kwok" "${out}"
+  mv -f "${tmp}/kwok" "${cached}"
   rm -rf "${tmp}"
-  printf '%s\n' "${stamp}" >"${stampfile}"
+  printf '%s\n' "${stamp}" >"${cached_stamp}"
+  install_cached "${cached}" "${out}" "${stampfile}" "${stamp}"
   log "built kwok in $((SECONDS - start))s ($(du -h "${out}" | cut -f1))"
 }
 
