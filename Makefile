@@ -34,9 +34,21 @@ lint: ## go vet and a gofmt check.
 	go vet ./...
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 
+CONTROLLER_GEN_VERSION := v0.23.0
+CONTROLLER_GEN := $(BIN)/controller-gen-$(CONTROLLER_GEN_VERSION)
+
+$(CONTROLLER_GEN):
+	GOBIN=$(abspath $(BIN)) go install sigs.k8s.io/controller-tools/cmd/controller-gen@$(CONTROLLER_GEN_VERSION)
+	mv $(BIN)/controller-gen $@
+
+.PHONY: generate
+generate: $(CONTROLLER_GEN) ## Regenerate deepcopy code and CRDs (config/crd/bases) from api/.
+	$(CONTROLLER_GEN) object paths=./api/...
+	$(CONTROLLER_GEN) crd:allowDangerousTypes=true paths=./api/... output:crd:artifacts:config=config/crd/bases
+
 .PHONY: verify
-verify: docs lint ## Regenerate generated files and fail if the tree is not clean.
-	@git diff --exit-code -- docs || { echo "generated files are out of date: run make docs and commit"; exit 1; }
+verify: generate docs lint ## Regenerate generated files and fail if the tree is not clean.
+	@git diff --exit-code -- api config docs || { echo "generated files are out of date: run make generate docs and commit"; exit 1; }
 
 .PHONY: docs
 docs: ## Regenerate docs/configuration.md from the configuration table.

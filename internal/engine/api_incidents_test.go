@@ -109,6 +109,10 @@ func TestIncidentLifecycleThroughTheAPI(t *testing.T) {
 		if code != http.StatusConflict {
 			t.Errorf("DELETE completed = %d %s, want 409", code, body)
 		}
+		code, body = e.do(http.MethodPut, "/api/v1/incidents/"+c.IncidentID, `{"status":"cancelled"}`, nil)
+		if code != http.StatusConflict {
+			t.Errorf("PUT status cancelled on a completed incident = %d %s, want 409", code, body)
+		}
 	})
 
 	t.Run("correlate and cancel another incident", func(t *testing.T) {

@@ -161,9 +161,9 @@ func rbacSummary(d DeepHealth) rbacBody {
 		return rbacBody{Status: "unknown", Message: "permission self-check has not run yet", Missing: []permissions.Requirement{}}
 	case len(d.RBAC.Missing) > 0:
 		return rbacBody{Status: "degraded", Message: "some permissions are missing; the features that need them are off",
-			Checked: d.RBAC.Checked, Missing: d.RBAC.Missing, CheckedAt: d.RBAC.CheckedAt.Format(time.RFC3339)}
+			Checked: d.RBAC.Checked, Missing: d.RBAC.Missing, CheckedAt: d.RBAC.CheckedAt.UTC().Format(time.RFC3339)}
 	default:
 		return rbacBody{Status: "ok", Message: "every permission the engine uses is granted",
-			Checked: d.RBAC.Checked, Missing: d.RBAC.Missing, CheckedAt: d.RBAC.CheckedAt.Format(time.RFC3339)}
+			Checked: d.RBAC.Checked, Missing: d.RBAC.Missing, CheckedAt: d.RBAC.CheckedAt.UTC().Format(time.RFC3339)}
 	}
 }

@@ -71,5 +71,6 @@ func (s *Server) MetricsHandler() http.Handler {
 }
 
 func (s *Server) metricsEndpoint() http.Handler {
-	return promhttp.HandlerFor(s.deps.Gatherer, promhttp.HandlerOpts{ErrorLog: nil, Timeout: 10 * time.Second})
+	// ContinueOnError serves what could be gathered: a scrape never gets a plain-text error page.
+	return promhttp.HandlerFor(s.deps.Gatherer, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError})
 }

@@ -26,6 +26,10 @@ type Change struct {
 // Update applies a change with optimistic concurrency (re-read and retry on conflict).
 func (s *Service) Update(ctx context.Context, id string, c Change) (*v1alpha1.Incident, error) {
 	return s.mutate(ctx, id, func(inc *v1alpha1.Incident) (bool, bool, error) {
+		if c.Phase != nil && *c.Phase == v1alpha1.IncidentCancelled &&
+			(inc.Phase() == v1alpha1.IncidentCompleted || inc.Phase() == v1alpha1.IncidentFailed) {
+			return false, false, &StateError{ID: id, Message: "is already " + string(inc.Phase()) + " and cannot be cancelled"}
+		}
 		spec := applySpec(&inc.Spec, c)
 		var status bool
 		if c.Phase != nil && *c.Phase != inc.Phase() {
