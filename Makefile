@@ -67,8 +67,8 @@ cluster-down: ## Stop the local cluster and remove its state.
 	go run ./hack/localcluster down
 
 .PHONY: bench
-bench: build cluster-up ## Start-up benchmark: process start to first /health 200, median of 20 runs.
-	go run ./hack/bench/startup --binary $(BIN)/coordination-engine --kubeconfig .local/cluster/kubeconfig --runs 20
+bench: ## Benchmarks on a local cluster: start-up, idle RSS with 1,000 pods, incident create/list load.
+	hack/bench/run.sh
 
 .PHONY: clean
 clean: ## Remove build outputs (keeps the per-machine build cache).
