@@ -1,6 +1,7 @@
 package v1alpha1
 
 import (
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
@@ -43,9 +44,9 @@ type RequestedAction struct {
 	// Type is the action: scale_deployment, scale_up, scale_down, restart_pod, remediate_node, ...
 	// +kubebuilder:validation:MaxLength=63
 	Type string `json:"type"`
-	// Parameters are the action's parameters, as strings.
+	// Parameters are the action's parameters as the client sent them: a JSON object of scalars.
 	// +optional
-	Parameters map[string]string `json:"parameters,omitempty"`
+	Parameters *apiextensionsv1.JSON `json:"parameters,omitempty"`
 }
 
 // RemediationWorkflowSpec is what to remediate and how it was asked for.

@@ -336,10 +336,8 @@ func (in *RequestedAction) DeepCopyInto(out *RequestedAction) {
 	*out = *in
 	if in.Parameters != nil {
 		in, out := &in.Parameters, &out.Parameters
-		*out = make(map[string]string, len(*in))
-		for key, val := range *in {
-			(*out)[key] = val
-		}
+		*out = new(v1.JSON)
+		(*in).DeepCopyInto(*out)
 	}
 }
 

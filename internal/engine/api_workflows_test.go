@@ -129,20 +129,21 @@ func TestPythonEraActionEndpoints(t *testing.T) {
 	var inc created
 	e.mustDo(http.MethodPost, "/api/v1/incidents", mcpIncident("Checkout latency high", "medium", ""), http.StatusCreated, &inc)
 	var action struct {
-		ActionID   string            `json:"action_id"`
-		IncidentID string            `json:"incident_id"`
-		Type       string            `json:"type"`
-		Status     string            `json:"status"`
-		Priority   int               `json:"priority"`
-		Confidence float64           `json:"confidence"`
-		Parameters map[string]string `json:"parameters"`
-		Duplicate  bool              `json:"duplicate"`
+		ActionID   string         `json:"action_id"`
+		IncidentID string         `json:"incident_id"`
+		Type       string         `json:"type"`
+		Status     string         `json:"status"`
+		Priority   int            `json:"priority"`
+		Confidence float64        `json:"confidence"`
+		Parameters map[string]any `json:"parameters"`
+		Duplicate  bool           `json:"duplicate"`
 	}
 	body := fmt.Sprintf(`{"incidentId":%q,"action":"scale_up","parameters":{"deployment":"checkout","namespace":"shop","replicas":5},
 		"priority":8,"confidence":0.9,"dryRun":false}`, inc.IncidentID)
 	e.mustDo(http.MethodPost, "/api/v1/remediate", body, http.StatusOK, &action)
 	if action.ActionID == "" || action.IncidentID != inc.IncidentID || action.Type != "scale_up" || action.Status != "pending" ||
-		action.Priority != 8 || action.Confidence != 0.9 || action.Parameters["replicas"] != "5" {
+		action.Priority != 8 || action.Confidence != 0.9 || action.Parameters["replicas"] != float64(5) ||
+		action.Parameters["deployment"] != "checkout" {
 		t.Fatalf("remediate = %+v", action)
 	}
 	// The same form on the trigger path is told apart by its fields and answered the same way.

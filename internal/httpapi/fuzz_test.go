@@ -11,12 +11,9 @@ package httpapi
 //
 //	go test ./internal/httpapi -run='^$' -fuzz='^FuzzCreateIncident$' -fuzztime=30s -parallel=1
 //
-// Inputs that hit a known production bug are skipped unless HTTPAPI_FUZZ_KNOWN_BUGS=1 is set
-// (see knownBug); their reproducers live under testdata/fuzz/<FuzzName>/known-bug-*:
-//
-//	B1-param-json-escapes: stringParams (remediation_dto.go) turns a JSON string parameter into
-//	a string with strconv.Unquote, which rejects the JSON-only escapes \/ and \uD83D\uDD25
-//	(surrogate pairs) and then keeps the raw JSON text, quotes and backslashes included.
+// testdata/fuzz/<FuzzName>/regression-* are inputs that once exposed a bug and stay as
+// regression seeds: regression-param-json-escapes sends Python-era parameters with the JSON-only
+// escapes \/ and \uD83D\uDD25, which were once stored as raw quoted text.
 
 import (
 	"bytes"
@@ -28,9 +25,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"path"
-	"regexp"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -358,15 +354,6 @@ func (fh *fuzzHarness) serve(t *testing.T, method, escapedPath, rawQuery string,
 	rec := httptest.NewRecorder()
 	fh.h.ServeHTTP(rec, req)
 	return rec
-}
-
-// knownBug skips an input that reproduces a reported production bug, unless
-// HTTPAPI_FUZZ_KNOWN_BUGS=1 asks to see it fail.
-func knownBug(t *testing.T, name, what string) {
-	t.Helper()
-	if os.Getenv("HTTPAPI_FUZZ_KNOWN_BUGS") == "" {
-		t.Skipf("known production bug %s: %s (set HTTPAPI_FUZZ_KNOWN_BUGS=1 to see it fail)", name, what)
-	}
 }
 
 // cleanPath is ServeMux's path cleaning (path.Clean keeping a trailing slash); the mux cleans
@@ -891,46 +878,48 @@ var triggerSeeds = []string{
 	`{}`, `null`, ``, `"scale_up"`, `3`,
 }
 
-// jsonOnlyEscape matches the JSON string escapes that strconv.Unquote does not take: \/ and a
-// \u escape of a UTF-16 surrogate (how JSON writes characters beyond U+FFFF).
-var jsonOnlyEscape = regexp.MustCompile(`\\(/|u[dD][89a-fA-F])`)
+// decodeScalars decodes a JSON object of parameters, keeping numbers as written.
+func decodeScalars(t *testing.T, desc string, raw []byte) map[string]any {
+	t.Helper()
+	out := map[string]any{}
+	if len(raw) == 0 {
+		return out
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if err := dec.Decode(&out); err != nil {
+		t.Fatalf("%s: parameters %q are not a JSON object: %v", desc, raw, err)
+	}
+	return out
+}
 
-// checkTriggerParams checks that every parameter reached the engine as the client wrote it: the
-// string itself, or a number or boolean as written.
-func checkTriggerParams(t *testing.T, desc string, body []byte, got map[string]string) {
+// checkTriggerParams checks that the parameters reached the engine as the client wrote them:
+// the same keys, each value equal once decoded (strings whatever their escapes, numbers as
+// written), scalars only.
+func checkTriggerParams(t *testing.T, desc string, body []byte, got *apiextensionsv1.JSON) {
 	t.Helper()
 	var sent struct {
-		Parameters map[string]json.RawMessage `json:"parameters"`
+		Parameters json.RawMessage `json:"parameters"`
 	}
 	if err := json.Unmarshal(body, &sent); err != nil {
 		t.Fatalf("%s: a 2xx for a body encoding/json rejects: %v", desc, err)
 	}
-	if len(got) != len(sent.Parameters) || len(got) > 64 {
-		t.Fatalf("%s: engine got %d parameters, client sent %d", desc, len(got), len(sent.Parameters))
+	want := map[string]any{}
+	if s := strings.TrimSpace(string(sent.Parameters)); s != "" && s != "null" {
+		want = decodeScalars(t, desc, sent.Parameters)
 	}
-	for k, raw := range sent.Parameters {
-		var v any
-		dec := json.NewDecoder(bytes.NewReader(raw))
-		dec.UseNumber()
-		if err := dec.Decode(&v); err != nil {
-			t.Fatalf("%s: parameter %q: %v", desc, k, err)
-		}
-		var want []string
-		switch x := v.(type) {
-		case string:
-			want = []string{x}
-		case json.Number, bool:
-			want = []string{strings.TrimSpace(string(raw))}
-		case nil:
-			want = []string{"", "null"}
-		default:
-			t.Fatalf("%s: a 2xx for parameter %q = %s, which is not a string, number or boolean", desc, k, raw)
-		}
-		if g, ok := got[k]; !ok || !slices.Contains(want, g) || len(g) > 1024 {
-			if jsonOnlyEscape.MatchString(string(raw)) {
-				knownBug(t, "B1-param-json-escapes", "stringParams decodes JSON strings with strconv.Unquote, which fails on JSON-only escapes (\\/ and \\u surrogate pairs) and keeps the raw quoted text")
-			}
-			t.Fatalf("%s: parameter %q = %s reached the engine as %q, want one of %q", desc, k, raw, g, want)
+	var gotRaw []byte
+	if got != nil {
+		gotRaw = got.Raw
+	}
+	have := decodeScalars(t, desc, gotRaw)
+	if len(have) > 64 || !reflect.DeepEqual(have, want) {
+		t.Fatalf("%s: parameters %s reached the engine as %s", desc, sent.Parameters, gotRaw)
+	}
+	for k, v := range have {
+		switch v.(type) {
+		case map[string]any, []any:
+			t.Fatalf("%s: a 2xx for parameter %q = %v, which is not a string, number or boolean", desc, k, v)
 		}
 	}
 }
@@ -949,13 +938,13 @@ func checkPythonTrigger(t *testing.T, desc string, body []byte, tr remediation.T
 	}
 	checkTriggerParams(t, desc, body, tr.Actions[0].Parameters)
 	var resp struct {
-		ActionID   string            `json:"action_id"`
-		IncidentID string            `json:"incident_id"`
-		Type       string            `json:"type"`
-		Status     string            `json:"status"`
-		Priority   int               `json:"priority"`
-		Confidence float64           `json:"confidence"`
-		Parameters map[string]string `json:"parameters"`
+		ActionID   string         `json:"action_id"`
+		IncidentID string         `json:"incident_id"`
+		Type       string         `json:"type"`
+		Status     string         `json:"status"`
+		Priority   int            `json:"priority"`
+		Confidence float64        `json:"confidence"`
+		Parameters map[string]any `json:"parameters"`
 	}
 	decodeStrict(t, r, &resp, desc)
 	if resp.ActionID == "" || resp.IncidentID != tr.IncidentID || resp.Type != tr.Actions[0].Type ||

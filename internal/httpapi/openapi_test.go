@@ -460,7 +460,7 @@ func openAPIFullWorkflow(id string) *v1alpha1.RemediationWorkflow {
 		Spec: v1alpha1.RemediationWorkflowSpec{
 			IncidentRef: "inc-1", Target: v1alpha1.Target{Kind: "Deployment", Namespace: "payments", Name: "payment-api"},
 			Issue:   v1alpha1.Issue{Type: "oom_kill", Description: "OOMKilled", Severity: v1alpha1.SeverityHigh},
-			Actions: []v1alpha1.RequestedAction{{Type: "scale_up", Parameters: map[string]string{"replicas": "3"}}},
+			Actions: []v1alpha1.RequestedAction{{Type: "scale_up", Parameters: &apiextensionsv1.JSON{Raw: []byte(`{"replicas":3}`)}}},
 			DryRun:  true, Source: v1alpha1.SourceManual, Priority: 8, Confidence: 0.9,
 		},
 		Status: v1alpha1.RemediationWorkflowStatus{

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 
 	"selfhealing.dev/coordination-engine/api/v1alpha1"
@@ -76,25 +77,25 @@ func (s *Server) remediate(w http.ResponseWriter, r *http.Request) {
 }
 
 type actionStatusBody struct {
-	ActionID   string            `json:"action_id"`
-	IncidentID string            `json:"incident_id"`
-	Type       string            `json:"type"`
-	Status     string            `json:"status"`
-	Priority   int               `json:"priority"`
-	Confidence float64           `json:"confidence"`
-	Parameters map[string]string `json:"parameters"`
-	Target     targetBody        `json:"target"`
-	DryRun     bool              `json:"dry_run"`
-	CreatedAt  string            `json:"created_at"`
-	WorkflowID string            `json:"workflow_id"`
-	Duplicate  bool              `json:"duplicate"`
-	Message    string            `json:"message"`
+	ActionID   string          `json:"action_id"`
+	IncidentID string          `json:"incident_id"`
+	Type       string          `json:"type"`
+	Status     string          `json:"status"`
+	Priority   int             `json:"priority"`
+	Confidence float64         `json:"confidence"`
+	Parameters json.RawMessage `json:"parameters"`
+	Target     targetBody      `json:"target"`
+	DryRun     bool            `json:"dry_run"`
+	CreatedAt  string          `json:"created_at"`
+	WorkflowID string          `json:"workflow_id"`
+	Duplicate  bool            `json:"duplicate"`
+	Message    string          `json:"message"`
 }
 
 func toActionBody(wf *v1alpha1.RemediationWorkflow) actionStatusBody {
 	b := toWorkflowBody(wf)
 	a := actionStatusBody{ActionID: b.ID, IncidentID: b.IncidentID, Type: b.Issue.Type, Status: b.Status,
-		Priority: b.Priority, Confidence: b.Confidence, Parameters: map[string]string{}, Target: b.Target,
+		Priority: b.Priority, Confidence: b.Confidence, Parameters: json.RawMessage("{}"), Target: b.Target,
 		DryRun: b.DryRun, CreatedAt: b.CreatedAt, WorkflowID: b.ID, Message: b.Message}
 	if len(b.Actions) > 0 {
 		a.Type, a.Parameters = b.Actions[0].Type, b.Actions[0].Parameters

@@ -3,9 +3,9 @@ package httpapi
 import (
 	"encoding/json"
 	"fmt"
-	"slices"
-	"strconv"
 	"strings"
+
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 
 	"selfhealing.dev/coordination-engine/api/v1alpha1"
 	"selfhealing.dev/coordination-engine/internal/issue"
@@ -135,13 +135,16 @@ func (req triggerRequest) validatePython() (remediation.Trigger, map[string]stri
 	if err != nil {
 		return t, nil, err
 	}
-	params, err := stringParams(req.Parameters)
+	params, strs, err := scalarParams(req.Parameters)
 	if err != nil {
 		return t, nil, err
 	}
 	t = remediation.Trigger{IncidentID: id, Issue: v1alpha1.Issue{Type: "requested_action"}, DryRun: req.dryRun(),
 		Source: v1alpha1.SourceManual, Priority: 5, Confidence: 0.8,
-		Actions: []v1alpha1.RequestedAction{{Type: action, Parameters: params}}}
+		Actions: []v1alpha1.RequestedAction{{Type: action}}}
+	if params != nil {
+		t.Actions[0].Parameters = &apiextensionsv1.JSON{Raw: params}
+	}
 	if req.Priority != nil {
 		if *req.Priority < 1 || *req.Priority > 10 {
 			return t, nil, badRequest("priority", "priority must be an integer from 1 to 10")
@@ -154,36 +157,46 @@ func (req triggerRequest) validatePython() (remediation.Trigger, map[string]stri
 		}
 		t.Confidence = *req.Confidence
 	}
-	t.Target, err = pythonTarget(params)
-	return t, params, err
+	t.Target, err = pythonTarget(strs)
+	return t, strs, err
 }
 
-// stringParams turns a parameters object into strings (numbers and booleans as written).
-func stringParams(raw map[string]json.RawMessage) (map[string]string, error) {
+// scalarParams checks a parameters object: at most 64 entries, each a string, number, boolean
+// or null of at most 1024 characters as decoded. It returns the object as canonical JSON (keys
+// sorted) to store and return unchanged, and the string values for finding the target.
+func scalarParams(raw map[string]json.RawMessage) ([]byte, map[string]string, error) {
 	if len(raw) > 64 {
-		return nil, badRequest("parameters", "parameters may have at most 64 entries")
+		return nil, nil, badRequest("parameters", "parameters may have at most 64 entries")
 	}
-	out := make(map[string]string, len(raw))
-	for _, k := range slices.Sorted(func(yield func(string) bool) {
-		for k := range raw {
-			if !yield(k) {
-				return
+	strs := make(map[string]string, len(raw))
+	for k, v := range raw {
+		field := "parameters." + k
+		var val any
+		if err := json.Unmarshal(v, &val); err != nil {
+			return nil, nil, badRequest(field, field+" is not valid JSON")
+		}
+		switch x := val.(type) {
+		case map[string]any, []any:
+			return nil, nil, badRequest(field, field+" must be a string, number or boolean")
+		case string:
+			if len([]rune(x)) > 1024 {
+				return nil, nil, badRequest(field, field+" must be at most 1024 characters")
+			}
+			strs[k] = x
+		default:
+			if len(v) > 1024 {
+				return nil, nil, badRequest(field, field+" must be at most 1024 characters")
 			}
 		}
-	}) {
-		v := strings.TrimSpace(string(raw[k]))
-		if strings.HasPrefix(v, "{") || strings.HasPrefix(v, "[") {
-			return nil, badRequest("parameters."+k, "parameters."+k+" must be a string, number or boolean")
-		}
-		if s, err := strconv.Unquote(v); err == nil {
-			v = s
-		}
-		if len(v) > 1024 {
-			return nil, badRequest("parameters."+k, "parameters."+k+" must be at most 1024 characters")
-		}
-		out[k] = v
 	}
-	return out, nil
+	if len(raw) == 0 {
+		return nil, strs, nil
+	}
+	out, err := json.Marshal(raw)
+	if err != nil {
+		return nil, nil, badRequest("parameters", "parameters cannot be encoded: "+err.Error())
+	}
+	return out, strs, nil
 }
 
 // pythonTarget finds the target a Python-era request names in its parameters.

@@ -1,6 +1,8 @@
 package httpapi
 
 import (
+	"encoding/json"
+
 	"k8s.io/apimachinery/pkg/api/meta"
 
 	"selfhealing.dev/coordination-engine/api/v1alpha1"
@@ -37,8 +39,8 @@ type checkpointBody struct {
 }
 
 type actionBody struct {
-	Type       string            `json:"type"`
-	Parameters map[string]string `json:"parameters"`
+	Type       string          `json:"type"`
+	Parameters json.RawMessage `json:"parameters"`
 }
 
 // workflowBody is a RemediationWorkflow as GET /api/v1/workflows/{id} shows it (contract §3).
@@ -108,9 +110,9 @@ func toWorkflowBody(wf *v1alpha1.RemediationWorkflow) workflowBody {
 		b.Checkpoints = append(b.Checkpoints, checkpointBody{Layer: c.Layer, AfterStep: int(c.AfterStep), Status: c.Status, Checks: checks})
 	}
 	for _, a := range wf.Spec.Actions {
-		p := a.Parameters
-		if p == nil {
-			p = map[string]string{}
+		p := json.RawMessage("{}")
+		if a.Parameters != nil && len(a.Parameters.Raw) > 0 {
+			p = a.Parameters.Raw
 		}
 		b.Actions = append(b.Actions, actionBody{Type: a.Type, Parameters: p})
 	}

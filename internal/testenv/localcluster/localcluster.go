@@ -222,6 +222,10 @@ func Start(ctx context.Context, opts Options) (_ *Cluster, err error) {
 	c.pki = pki{dir: filepath.Join(c.dir, "pki")}
 	c.kubeconfig = filepath.Join(c.dir, "kubeconfig")
 	logDir := filepath.Join(c.dir, "logs")
+	// A fresh cluster: no etcd data of an earlier one in the same directory.
+	if err := os.RemoveAll(filepath.Join(c.dir, "etcd")); err != nil {
+		return nil, err
+	}
 	for _, d := range []string{logDir, filepath.Join(c.dir, "etcd"), filepath.Join(c.dir, "kwok-home")} {
 		if err := os.MkdirAll(d, 0o700); err != nil {
 			return nil, err

@@ -62,11 +62,11 @@ type proc struct {
 	done chan struct{} // closed once the process was reaped; nil when not our child
 }
 
-// startProcess starts bin with args, its output appended to logPath. A detached process gets its
-// own session so it outlives this process; otherwise it gets its own process group and is killed
-// if this process dies.
+// startProcess starts bin with args, its output written to logPath (truncated first). A detached
+// process gets its own session so it outlives this process; otherwise it gets its own process
+// group and is killed if this process dies.
 func startProcess(name, bin string, args []string, env []string, dir, logPath string, detached bool) (*proc, error) {
-	logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
 	if err != nil {
 		return nil, err
 	}
