@@ -191,9 +191,11 @@ build_binary() { # build_binary NAME PACKAGE LDFLAGS [VERSION]
   fi
   local start=${SECONDS} hint=""
   case "${name}" in
-    kube-apiserver) hint=" (first build takes ~5 min on 2 cores)" ;;
-    kube-controller-manager | kube-scheduler) hint=" (first build takes ~2 min more on 2 cores)" ;;
-    etcd) hint=" (first build takes ~1 min on 2 cores)" ;;
+    # Measured on 2 busy cores with an empty Go build cache (hack/README.md).
+    kube-apiserver) hint=" (first build takes ~8-11 min on 2 cores)" ;;
+    kube-controller-manager) hint=" (first build takes ~2-4 min more on 2 cores)" ;;
+    kube-scheduler) hint=" (seconds after kube-controller-manager)" ;;
+    etcd) hint=" (first build takes ~2-4 min on 2 cores)" ;;
   esac
   log "building ${name}${hint}..."
   mkdir -p "${wrapper_dir}/bin"
@@ -220,7 +222,7 @@ build_kwok() {
     return
   fi
   local start=${SECONDS} tmp
-  log "building kwok ${KWOK_VERSION} (first build takes ~2 min on 2 cores)..."
+  log "building kwok ${KWOK_VERSION} (first build takes ~3-4 min on 2 cores)..."
   mkdir -p "${cache_dir}"
   tmp="$(mktemp -d "${cache_dir}/build.XXXXXX")"
   # go install pkg@version builds kwok with the dependency versions of its own go.mod.
