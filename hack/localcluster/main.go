@@ -148,7 +148,11 @@ func up(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	}
 	opts := localcluster.Options{BinDir: o.binDir, KwokBinary: o.kwok, Dir: o.dir, Nodes: o.nodes, Log: stderr, Detached: true}
 	if err := localcluster.CheckBinaries(opts); err != nil {
-		return fmt.Errorf("%w\nbuild them with:\n  hack/build-cluster-binaries.sh", err)
+		build := "hack/build-cluster-binaries.sh"
+		if v := os.Getenv("K8S_VERSION"); v != "" {
+			build = "K8S_VERSION=" + v + " " + build
+		}
+		return fmt.Errorf("%w\nbuild them (from the repository root) with:\n  %s", err, build)
 	}
 	ctx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
