@@ -1,7 +1,9 @@
 package httpapi
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -50,6 +52,38 @@ type incidentListBody struct {
 	Metadata  listMetadata   `json:"metadata"`
 }
 
+// writeIncidentList writes an incidentListBody whose incidents are already encoded.
+func (s *Server) writeIncidentList(w http.ResponseWriter, r *http.Request, items []*v1alpha1.Incident, sum summaryBody, meta listMetadata) {
+	buf := bytes.NewBuffer(make([]byte, 0, 1024*(len(items)+1)))
+	buf.WriteString(`{"incidents":[`)
+	for i, inc := range items {
+		body, err := s.encoded.get(inc)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		buf.Write(body)
+	}
+	tail, err := json.Marshal(struct {
+		Summary  summaryBody  `json:"summary"`
+		Metadata listMetadata `json:"metadata"`
+	}{sum, meta})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	buf.WriteString(`],`)
+	buf.Write(tail[1:]) // the tail object without its opening brace
+	buf.WriteByte('\n')
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(buf.Bytes())
+}
+
 // pageParams reads limit (1..1000, default 100) and offset (0.., default 0).
 func pageParams(q url.Values) (limit, offset int, err error) {
 	limit, offset = 100, 0
@@ -88,17 +122,14 @@ func (s *Server) listIncidents(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	page := s.deps.Incidents.List(f)
-	body := incidentListBody{Incidents: make([]incidentBody, 0, len(page.Items)),
+	body := incidentListBody{
 		Summary: summaryBody{Total: page.Summary.Total, Active: page.Summary.Active, Completed: page.Summary.Completed,
 			Failed: page.Summary.Failed, Cancelled: page.Summary.Cancelled, BySeverity: page.Summary.BySeverity,
 			TotalIncidents: page.Summary.Total, ActiveIncidents: page.Summary.Active,
 			CompletedIncidents: page.Summary.Completed, FailedIncidents: page.Summary.Failed},
 		Metadata: listMetadata{Total: page.Matched, Count: len(page.Items), Offset: f.Offset, Limit: f.Limit,
 			Filters: map[string]string{"status": f.Status, "severity": f.Severity}, Timestamp: rfc3339(s.now())}}
-	for _, inc := range page.Items {
-		body.Incidents = append(body.Incidents, toIncidentBody(inc))
-	}
-	writeJSON(w, http.StatusOK, body)
+	s.writeIncidentList(w, r, page.Items, body.Summary, body.Metadata)
 }
 
 type createdIncidentBody struct {

@@ -44,11 +44,13 @@ type Server struct {
 	metrics *metrics
 	mux     *http.ServeMux
 	routes  []Route
+	encoded *encodedIncidents
 }
 
 // New builds the API server and registers its routes and metrics.
 func New(opts Options, deps Deps, log logr.Logger) *Server {
-	s := &Server{opts: opts, deps: deps, log: log, now: time.Now, metrics: newMetrics(deps.Registerer), mux: http.NewServeMux()}
+	s := &Server{opts: opts, deps: deps, log: log, now: time.Now, metrics: newMetrics(deps.Registerer), mux: http.NewServeMux(),
+		encoded: newEncodedIncidents(50_000)}
 	for _, rt := range s.routeTable() {
 		s.mux.Handle(rt.Method+" "+rt.Path, rt.handler)
 		s.routes = append(s.routes, rt)

@@ -1,6 +1,8 @@
 package incident
 
 import (
+	"maps"
+
 	"selfhealing.dev/coordination-engine/api/v1alpha1"
 )
 
@@ -38,12 +40,33 @@ type Page struct {
 	Summary Summary
 }
 
-// List returns a page of incidents matching f, newest first, with counts.
+// List returns a page of incidents matching f, newest first, with counts. The summary is
+// cached per index version, so an unfiltered page reads only the incidents it returns.
 func (s *Service) List(f Filter) Page {
-	p := Page{Summary: Summary{BySeverity: map[string]int{"low": 0, "medium": 0, "high": 0, "critical": 0}}}
+	version := s.index.Version()
+	sum, cached := s.cachedSummary(version)
+	unfiltered := (f.Status == "" || f.Status == FilterAll) && (f.Severity == "" || f.Severity == FilterAll)
+	if cached && unfiltered {
+		p := Page{Summary: sum, Matched: sum.Total}
+		i := 0
+		s.index.Each(func(inc *v1alpha1.Incident) bool {
+			if i >= f.Offset+f.Limit {
+				return false
+			}
+			if i >= f.Offset {
+				p.Items = append(p.Items, inc)
+			}
+			i++
+			return true
+		})
+		return p
+	}
+	var p Page
+	var sev severityCounts
 	s.index.Each(func(inc *v1alpha1.Incident) bool {
 		phase := inc.Phase()
-		count(&p.Summary, inc, phase)
+		count(&p.Summary, phase)
+		sev.add(inc.Spec.Severity)
 		if !matches(f, inc, phase) {
 			return true
 		}
@@ -53,12 +76,59 @@ func (s *Service) List(f Filter) Page {
 		p.Matched++
 		return true
 	})
+	p.Summary.BySeverity = sev.asMap()
+	s.storeSummary(version, p.Summary)
+	if unfiltered {
+		p.Matched = p.Summary.Total
+	}
 	return p
 }
 
-func count(sum *Summary, inc *v1alpha1.Incident, phase v1alpha1.IncidentPhase) {
+func (s *Service) cachedSummary(version uint64) (Summary, bool) {
+	s.summaryMu.Lock()
+	defer s.summaryMu.Unlock()
+	if s.summaryVersion != version || s.summary.BySeverity == nil {
+		return Summary{}, false
+	}
+	sum := s.summary
+	sum.BySeverity = maps.Clone(sum.BySeverity)
+	return sum, true
+}
+
+// storeSummary keeps a summary computed at version. The index may have changed while it was
+// computed; a later version then simply misses the cache.
+func (s *Service) storeSummary(version uint64, sum Summary) {
+	s.summaryMu.Lock()
+	defer s.summaryMu.Unlock()
+	s.summaryVersion, s.summary = version, sum
+	s.summary.BySeverity = maps.Clone(sum.BySeverity)
+}
+
+// severityCounts counts by severity without a map operation per incident (the list endpoint
+// counts every incident on every call).
+type severityCounts struct{ low, medium, high, critical, other int }
+
+func (c *severityCounts) add(s v1alpha1.Severity) {
+	switch s {
+	case v1alpha1.SeverityLow:
+		c.low++
+	case v1alpha1.SeverityMedium:
+		c.medium++
+	case v1alpha1.SeverityHigh:
+		c.high++
+	case v1alpha1.SeverityCritical:
+		c.critical++
+	default:
+		c.other++
+	}
+}
+
+func (c severityCounts) asMap() map[string]int {
+	return map[string]int{"low": c.low, "medium": c.medium, "high": c.high, "critical": c.critical}
+}
+
+func count(sum *Summary, phase v1alpha1.IncidentPhase) {
 	sum.Total++
-	sum.BySeverity[string(inc.Spec.Severity)]++
 	switch phase {
 	case v1alpha1.IncidentPending, v1alpha1.IncidentRunning:
 		sum.Active++

@@ -3,6 +3,7 @@ package incident
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/go-logr/logr"
@@ -23,6 +24,10 @@ type Service struct {
 	namespace string
 	now       func() time.Time
 	log       logr.Logger
+
+	summaryMu      sync.Mutex
+	summaryVersion uint64
+	summary        Summary
 }
 
 // NewService returns a Service that writes with writer, reads fresh objects with reader (the

@@ -18,6 +18,8 @@ type Index[T client.Object] struct {
 	byName map[string]T
 	order  []T
 	synced bool
+	// version counts changes, so readers can cache what they derive from the index.
+	version uint64
 }
 
 // New returns an empty index.
@@ -56,6 +58,7 @@ func (x *Index[T]) Upsert(obj T) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	name := obj.GetName()
+	x.version++
 	if old, ok := x.byName[name]; ok {
 		if !newer(obj, old) {
 			return
@@ -80,6 +83,7 @@ func (x *Index[T]) Delete(name string) {
 		return
 	}
 	delete(x.byName, name)
+	x.version++
 	if i, found := slices.BinarySearchFunc(x.order, old, less[T]); found {
 		x.order = slices.Delete(x.order, i, i+1)
 	}
@@ -91,6 +95,13 @@ func (x *Index[T]) Get(name string) (T, bool) {
 	defer x.mu.RUnlock()
 	obj, ok := x.byName[name]
 	return obj, ok
+}
+
+// Version changes whenever the index does.
+func (x *Index[T]) Version() uint64 {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	return x.version
 }
 
 // Len is the number of objects held.
