@@ -44,7 +44,7 @@ step "Start-up: process start to first /health 200 (20 runs)"
 go run ./hack/bench/startup --binary bin/coordination-engine --kubeconfig "$KUBECONFIG" --runs 20
 
 step "Starting the engine"
-PORT=$PORT METRICS_PORT=$METRICS_PORT LOG_LEVEL=warn bin/coordination-engine 2>"$dir/engine.log" &
+PORT=$PORT METRICS_PORT=$METRICS_PORT LOG_LEVEL=warn KUBE_API_QPS="${KUBE_API_QPS:-}" KUBE_API_BURST="${KUBE_API_BURST:-}" bin/coordination-engine 2>"$dir/engine.log" &
 engine_pid=$!
 for _ in $(seq 1 100); do curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break; sleep 0.2; done
 sleep 20
@@ -57,6 +57,9 @@ go run ./hack/bench/load -url "http://127.0.0.1:$PORT/api/v1/incidents" -method 
 sleep 5
 step "GET /api/v1/incidents?limit=100 x $LISTS with $INCIDENTS stored (concurrency $CONCURRENCY)"
 go run ./hack/bench/load -url "http://127.0.0.1:$PORT/api/v1/incidents?limit=100" -concurrency "$CONCURRENCY" \
+  -requests "$LISTS" -max-duration 5m
+step "GET /api/v1/incidents?limit=100 x $LISTS with $INCIDENTS stored (concurrency 8)"
+go run ./hack/bench/load -url "http://127.0.0.1:$PORT/api/v1/incidents?limit=100" -concurrency 8 \
   -requests "$LISTS" -max-duration 5m
 echo "RSS with $INCIDENTS incidents: $(rss "$engine_pid")"
 curl -fsS "http://127.0.0.1:$METRICS_PORT/metrics" | grep -E '^go_memstats_heap_inuse_bytes|^process_cpu_seconds_total' || true
