@@ -105,8 +105,7 @@ func build(ctx context.Context, wg *sync.WaitGroup, cfg config.Options, p Params
 		return err
 	}
 	rec := newRecords(cfg, mgr, log)
-	st := newState(started, c, rec, cfg.LeaderElection == config.LeaderElectionOff ||
-		(cfg.LeaderElection == config.LeaderElectionAuto && !inCluster))
+	st := newState(started, c, rec, inCluster, !electLeader(cfg, inCluster))
 	api := httpapi.New(httpapi.Options{Version: p.Version, MaxBodyBytes: cfg.MaxRequestBodyBytes},
 		httpapi.Deps{Health: st, Status: st, Incidents: rec.incidents, Workflows: rec.workflows, Remediations: rec.requests,
 			Gatherer: prometheus.Gatherers{reg, ctrlmetrics.Registry}, Registerer: reg},
@@ -136,8 +135,13 @@ func newHTTPServer(h http.Handler, log logr.Logger) *http.Server {
 	}
 }
 
+// electLeader says whether this replica takes part in leader election.
+func electLeader(cfg config.Options, inCluster bool) bool {
+	return cfg.LeaderElection == config.LeaderElectionOn || (cfg.LeaderElection == config.LeaderElectionAuto && inCluster)
+}
+
 func newManager(cfg config.Options, restCfg *rest.Config, inCluster bool, log logr.Logger) (manager.Manager, error) {
-	elect := cfg.LeaderElection == config.LeaderElectionOn || (cfg.LeaderElection == config.LeaderElectionAuto && inCluster)
+	elect := electLeader(cfg, inCluster)
 	scheme, err := newScheme()
 	if err != nil {
 		return nil, err
@@ -201,7 +205,9 @@ func (c *components) start(ctx context.Context, wg *sync.WaitGroup, cfg config.O
 		select {
 		case <-mgr.Elected():
 			st.setLeader()
-			c.log.Info("Became leader", "lease", cfg.Namespace+"/"+leaderElectionID)
+			if electLeader(cfg, st.inCluster) {
+				c.log.Info("Became leader", "lease", cfg.Namespace+"/"+leaderElectionID)
+			}
 		case <-ctx.Done():
 		}
 	})

@@ -16,6 +16,8 @@ type state struct {
 	started time.Time
 	c       *components
 	rec     *records
+	// inCluster is true when the engine runs in a pod with a service account.
+	inCluster bool
 
 	mu       sync.RWMutex
 	leader   bool
@@ -28,8 +30,8 @@ var (
 	_ httpapi.StatusSource = (*state)(nil)
 )
 
-func newState(started time.Time, c *components, rec *records, leaderWithoutElection bool) *state {
-	return &state{started: started, c: c, rec: rec, leader: leaderWithoutElection}
+func newState(started time.Time, c *components, rec *records, inCluster, leaderWithoutElection bool) *state {
+	return &state{started: started, c: c, rec: rec, inCluster: inCluster, leader: leaderWithoutElection}
 }
 
 func (s *state) setLeader()   { s.mu.Lock(); s.leader = true; s.mu.Unlock() }
