@@ -27,7 +27,8 @@ func (s *swapHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // bootstrapHandler answers while the engine builds itself: /health and /healthz are 200 (the
-// process serves), everything else is a JSON 503 saying the engine is starting.
+// process serves), /readyz is 503 with an "engine: starting" check, everything else is a JSON 503
+// saying the engine is starting.
 func bootstrapHandler(version string, started time.Time) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -40,6 +41,11 @@ func bootstrapHandler(version string, started time.Time) http.Handler {
 		}
 		w.Header().Set("Retry-After", "1")
 		w.WriteHeader(http.StatusServiceUnavailable)
+		if r.Method == http.MethodGet && r.URL.Path == "/readyz" {
+			_ = json.NewEncoder(w).Encode(map[string]any{"status": "not ready", "error": "not ready: engine: starting;",
+				"checks": map[string]any{"engine": map[string]any{"ready": false, "message": "starting"}}})
+			return
+		}
 		_ = json.NewEncoder(w).Encode(map[string]string{"error": "the engine is starting; retry in a moment", "code": "starting"})
 	})
 }
