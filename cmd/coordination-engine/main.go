@@ -11,6 +11,9 @@ import (
 	"os/signal"
 	"syscall"
 
+	"k8s.io/klog/v2"
+	ctrl "sigs.k8s.io/controller-runtime"
+
 	"selfhealing.dev/coordination-engine/internal/config"
 	"selfhealing.dev/coordination-engine/internal/engine"
 )
@@ -32,9 +35,13 @@ func run() int {
 		fmt.Fprintf(os.Stderr, "coordination-engine: %v\n", err)
 		return 2
 	}
+	log := engine.NewLogger(opts.LogLevel, os.Stderr)
+	// The process-global loggers of controller-runtime and client-go, set once here.
+	ctrl.SetLogger(log)
+	klog.SetLogger(log.WithName("client-go"))
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
-	err = engine.Run(ctx, opts, engine.Params{Version: version, LogOutput: os.Stderr})
+	err = engine.Run(ctx, opts, engine.Params{Version: version, Log: log})
 	var invalid *config.InvalidError
 	switch {
 	case err == nil:

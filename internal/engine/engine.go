@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"sync"
 	"time"
@@ -14,7 +13,6 @@ import (
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
-	"k8s.io/klog/v2"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/manager"
 	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
@@ -35,8 +33,9 @@ const leaderElectionID = "coordination-engine.selfhealing.dev"
 type Params struct {
 	// Version is the engine's version, reported by health endpoints and metrics.
 	Version string
-	// LogOutput receives the JSON log lines.
-	LogOutput io.Writer
+	// Log is the engine's logger (NewLogger makes the standard one). Run never sets the
+	// process-global loggers of klog and controller-runtime; main does, once.
+	Log logr.Logger
 	// Ready, when set, is called with the API and metrics addresses once both listen.
 	Ready func(apiAddr, metricsAddr string)
 }
@@ -46,9 +45,7 @@ type Params struct {
 // Configuration problems are *config.InvalidError or wrap config.ErrNoCluster.
 func Run(ctx context.Context, cfg config.Options, p Params) error {
 	started := time.Now()
-	log := newLogger(cfg.LogLevel, p.LogOutput)
-	ctrl.SetLogger(log)
-	klog.SetLogger(log.WithName("client-go"))
+	log := p.Log
 
 	// Listen before anything else so /health answers while the rest is built.
 	l, err := listen(cfg, p.Version, started, log)

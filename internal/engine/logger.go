@@ -10,8 +10,9 @@ import (
 	ctrlzap "sigs.k8s.io/controller-runtime/pkg/log/zap"
 )
 
-// newLogger returns the engine's one logger: JSON lines through zap, as controller-runtime uses it.
-func newLogger(level string, out io.Writer) logr.Logger {
+// NewLogger returns the engine's one logger: JSON lines through zap, as controller-runtime uses
+// it, at level (debug, info, warn or error).
+func NewLogger(level string, out io.Writer) logr.Logger {
 	lvl := map[string]zapcore.Level{"debug": zapcore.DebugLevel, "info": zapcore.InfoLevel,
 		"warn": zapcore.WarnLevel, "error": zapcore.ErrorLevel}[level]
 	return ctrlzap.New(ctrlzap.WriteTo(out), ctrlzap.Level(lvl), ctrlzap.UseDevMode(false),

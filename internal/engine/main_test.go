@@ -75,7 +75,7 @@ func startEngine(t *testing.T, mutate ...func(*config.Options)) *testEngine {
 	logs := &syncBuffer{}
 	done := make(chan error, 1)
 	go func() {
-		done <- Run(ctx, opts, Params{Version: "test", LogOutput: logs, Ready: func(api, _ string) { addr <- api }})
+		done <- Run(ctx, opts, Params{Version: "test", Log: NewLogger(opts.LogLevel, logs), Ready: func(api, _ string) { addr <- api }})
 	}()
 	e := &testEngine{t: t, namespace: ns}
 	select {
