@@ -113,28 +113,11 @@ func (c *components) runHealthLoop(ctx context.Context, every time.Duration) {
 	}
 }
 
-// runPermissionChecks runs the RBAC self-check now and every interval; after a failure it retries
-// sooner so that a cluster that comes back is checked quickly.
-func (c *components) runPermissionChecks(ctx context.Context, every time.Duration) {
-	retry := time.Second
-	for {
-		wait := every
-		r, err := c.permissions.Check(ctx, permissions.Requirements())
-		switch {
-		case err != nil:
-			wait, retry = retry, min(retry*2, every)
-		case len(r.Missing) > 0:
-			retry = time.Second
-			c.log.Info("Missing permissions; the features that need them are degraded", "missing", r.Missing)
-		default:
-			retry = time.Second
-		}
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return
-		case <-t.C:
-		}
+// checkPermissions runs the RBAC self-check once, logging what is missing.
+func (c *components) checkPermissions(ctx context.Context) error {
+	r, err := c.permissions.Check(ctx, permissions.Requirements())
+	if err == nil && len(r.Missing) > 0 {
+		c.log.Info("Missing permissions; the features that need them are degraded", "missing", r.Missing)
 	}
+	return err
 }

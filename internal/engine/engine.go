@@ -213,7 +213,12 @@ func (c *components) start(ctx context.Context, wg *sync.WaitGroup, cfg config.O
 			st.setSynced()
 		}
 	})
-	wg.Go(func() { c.discoverer.Run(ctx, cfg.PlatformRefreshInterval) })
-	wg.Go(func() { c.runPermissionChecks(ctx, cfg.PlatformRefreshInterval) })
+	wg.Go(func() {
+		repeat(ctx, cfg.PlatformRefreshInterval, c.log.WithName("platform"), func(ctx context.Context) error {
+			_, err := c.discoverer.Discover(ctx)
+			return err
+		})
+	})
+	wg.Go(func() { repeat(ctx, cfg.PlatformRefreshInterval, c.log.WithName("permissions"), c.checkPermissions) })
 	wg.Go(func() { c.runHealthLoop(ctx, 10*time.Second) })
 }

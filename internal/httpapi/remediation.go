@@ -149,19 +149,26 @@ func (s *Server) listWorkflows(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, body)
 }
 
-// getWorkflow answers GET /api/v1/workflows/{id}.
-func (s *Server) getWorkflow(w http.ResponseWriter, r *http.Request) {
+// pathWorkflow reads the {id} path value and the workflow it names; on failure it has answered.
+func (s *Server) pathWorkflow(w http.ResponseWriter, r *http.Request) (*v1alpha1.RemediationWorkflow, bool) {
 	id := r.PathValue("id")
 	if err := checkName("id", id); err != nil {
 		s.writeError(w, r, err)
-		return
+		return nil, false
 	}
 	wf, err := s.deps.Workflows.Get(r.Context(), id)
 	if err != nil {
 		s.writeError(w, r, err)
-		return
+		return nil, false
 	}
-	writeJSON(w, http.StatusOK, toWorkflowBody(wf))
+	return wf, true
+}
+
+// getWorkflow answers GET /api/v1/workflows/{id}.
+func (s *Server) getWorkflow(w http.ResponseWriter, r *http.Request) {
+	if wf, ok := s.pathWorkflow(w, r); ok {
+		writeJSON(w, http.StatusOK, toWorkflowBody(wf))
+	}
 }
 
 type queueBody struct {
@@ -224,15 +231,7 @@ func (s *Server) listActions(w http.ResponseWriter, r *http.Request) {
 
 // actionStatus answers GET /api/v1/actions/{id}/status.
 func (s *Server) actionStatus(w http.ResponseWriter, r *http.Request) {
-	id := r.PathValue("id")
-	if err := checkName("id", id); err != nil {
-		s.writeError(w, r, err)
-		return
+	if wf, ok := s.pathWorkflow(w, r); ok {
+		writeJSON(w, http.StatusOK, toActionBody(wf))
 	}
-	wf, err := s.deps.Workflows.Get(r.Context(), id)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, toActionBody(wf))
 }

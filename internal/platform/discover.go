@@ -128,26 +128,3 @@ func (d *Discoverer) readClusterVersion(ctx context.Context, info *Info) error {
 	}
 	return nil
 }
-
-// Run discovers at once and then every interval until ctx ends. After a failure it retries
-// sooner, doubling the wait from one second up to the interval, so a cluster that comes back is
-// noticed quickly.
-func (d *Discoverer) Run(ctx context.Context, interval time.Duration) {
-	retry := time.Second
-	for {
-		wait := interval
-		if _, err := d.Discover(ctx); err != nil {
-			d.log.Info("Platform discovery failed; will retry", "err", err.Error(), "retryIn", retry.String())
-			wait, retry = retry, min(retry*2, interval)
-		} else {
-			retry = time.Second
-		}
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return
-		case <-t.C:
-		}
-	}
-}
