@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -10,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -25,19 +23,6 @@ import (
 var env *testenv.Env
 
 func TestMain(m *testing.M) { os.Exit(testenv.Main(m, &env)) }
-
-// syncBuffer collects the engine's log lines for failure reports.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
 // testEngine is an engine running in-process against envtest, in a namespace of its own.
 type testEngine struct {
@@ -72,7 +57,7 @@ func startEngine(t *testing.T, mutate ...func(*config.Options)) *testEngine {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	addr := make(chan string, 1)
-	logs := &syncBuffer{}
+	logs := &testenv.SyncBuffer{}
 	done := make(chan error, 1)
 	go func() {
 		done <- Run(ctx, opts, Params{Version: "test", Log: NewLogger(opts.LogLevel, logs), Ready: func(api, _ string) { addr <- api }})

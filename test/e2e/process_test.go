@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -11,10 +10,11 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"selfhealing.dev/coordination-engine/internal/testenv"
 )
 
 // engine is one engine process under test.
@@ -23,24 +23,11 @@ type engine struct {
 	cmd        *exec.Cmd
 	apiURL     string
 	metricsURL string
-	stderr     *syncBuffer
+	stderr     *testenv.SyncBuffer
 	done       chan struct{}
 	exitCode   int
 	startedAt  time.Time
 }
-
-// syncBuffer is a bytes.Buffer safe for the process's writer and the test's reader.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
 func freePort(t *testing.T) int {
 	t.Helper()
@@ -63,7 +50,7 @@ func startEngine(t *testing.T, env ...string) *engine {
 func startEngineArgs(t *testing.T, args []string, env ...string) *engine {
 	t.Helper()
 	apiPort, metricsPort := freePort(t), freePort(t)
-	e := &engine{t: t, stderr: &syncBuffer{}, done: make(chan struct{}),
+	e := &engine{t: t, stderr: &testenv.SyncBuffer{}, done: make(chan struct{}),
 		apiURL:     "http://127.0.0.1:" + strconv.Itoa(apiPort),
 		metricsURL: "http://127.0.0.1:" + strconv.Itoa(metricsPort)}
 	e.cmd = exec.Command(engineBin, args...)
