@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -133,9 +132,4 @@ func (e *testEngine) mustDo(method, path, body string, want int, out any) string
 		e.t.Fatalf("%s %s = %d, want %d\nbody: %s", method, path, code, want, raw)
 	}
 	return raw
-}
-
-// repoFile is a path under the repository root.
-func repoFile(parts ...string) string {
-	return filepath.Join(append([]string{testenv.RepoRoot()}, parts...)...)
 }
