@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
 	"selfhealing.dev/coordination-engine/api/v1alpha1"
 	"selfhealing.dev/coordination-engine/internal/incident"
 )
@@ -51,6 +53,15 @@ type correlationBody struct {
 
 func rfc3339(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
+// optionalTime renders a timestamp that may be unset as an RFC 3339 string or JSON null.
+func optionalTime(t *metav1.Time) *string {
+	if t == nil {
+		return nil
+	}
+	v := rfc3339(t.Time)
+	return &v
+}
+
 func toIncidentBody(inc *v1alpha1.Incident) incidentBody {
 	s := inc.Spec
 	b := incidentBody{
@@ -82,14 +93,13 @@ func toIncidentBody(inc *v1alpha1.Incident) incidentBody {
 	}
 	slices.Sort(b.Tags)
 	start := inc.CreationTimestamp.Time
+	b.StartedAt, b.CompletedAt = optionalTime(inc.Status.StartedAt), optionalTime(inc.Status.CompletedAt)
 	if t := inc.Status.StartedAt; t != nil {
-		v := rfc3339(t.Time)
-		b.StartedAt, start = &v, t.Time
+		start = t.Time
 	}
 	if t := inc.Status.CompletedAt; t != nil {
-		v := rfc3339(t.Time)
 		d := t.Sub(start).Seconds()
-		b.CompletedAt, b.DurationSeconds = &v, &d
+		b.DurationSeconds = &d
 	}
 	for _, c := range inc.Status.Correlations {
 		b.Correlations = append(b.Correlations, correlationBody{Type: c.Type, RelatedIncidents: c.IncidentIDs,

@@ -82,25 +82,10 @@ func toWorkflowBody(wf *v1alpha1.RemediationWorkflow) workflowBody {
 	if b.Layers == nil {
 		b.Layers = []string{}
 	}
-	if st.StartedAt != nil {
-		v := rfc3339(st.StartedAt.Time)
-		b.StartedAt = &v
-	}
-	if st.CompletedAt != nil {
-		v := rfc3339(st.CompletedAt.Time)
-		b.CompletedAt = &v
-	}
+	b.StartedAt, b.CompletedAt = optionalTime(st.StartedAt), optionalTime(st.CompletedAt)
 	for _, s := range st.Steps {
-		sb := stepBody{Order: int(s.Order), Layer: s.Layer, Action: s.Action, Description: s.Description, Status: s.Status, Error: s.Error}
-		if s.StartedAt != nil {
-			v := rfc3339(s.StartedAt.Time)
-			sb.StartedAt = &v
-		}
-		if s.CompletedAt != nil {
-			v := rfc3339(s.CompletedAt.Time)
-			sb.CompletedAt = &v
-		}
-		b.Steps = append(b.Steps, sb)
+		b.Steps = append(b.Steps, stepBody{Order: int(s.Order), Layer: s.Layer, Action: s.Action, Description: s.Description,
+			Status: s.Status, StartedAt: optionalTime(s.StartedAt), CompletedAt: optionalTime(s.CompletedAt), Error: s.Error})
 	}
 	for _, c := range st.Checkpoints {
 		checks := c.Checks
