@@ -16,6 +16,60 @@ const (
 	ReasonRetried = "Retried"
 	// ReasonCancelled: a client cancelled the incident or workflow.
 	ReasonCancelled = "Cancelled"
+
+	// ConditionVerified says whether the target recovered after the workflow's change.
+	ConditionVerified = "Verified"
+	// ConditionAdmitted says whether the safety gate let the workflow act.
+	ConditionAdmitted = "Admitted"
+
+	// ReasonPlanned: the change is computed and recorded; nothing is changed yet.
+	ReasonPlanned = "Planned"
+	// ReasonDryRun: a dry run computed the change and made none.
+	ReasonDryRun = "DryRun"
+	// ReasonApplied: the change was made at the API server (or in Git, or in a Helm release).
+	ReasonApplied = "Applied"
+	// ReasonRecovered: the target met every check for the whole verification window.
+	ReasonRecovered = "Recovered"
+	// ReasonNotRecovered: the target did not recover within the verification timeout.
+	ReasonNotRecovered = "NotRecovered"
+	// ReasonUndone: the engine reverted its own change after verification failed.
+	ReasonUndone = "Undone"
+	// ReasonEscalated: the engine gave the incident back to people; the message says why.
+	ReasonEscalated = "Escalated"
+	// ReasonReverted: someone or something keeps reverting the engine's fix.
+	ReasonReverted = "FixReverted"
+	// ReasonRefused: the safety gate or the strategy refused the action; the message says why.
+	ReasonRefused = "Refused"
+	// ReasonApprovalRequired: the action's class needs a person's approval.
+	ReasonApprovalRequired = "ApprovalRequired"
+	// ReasonApproved: a person approved the workflow.
+	ReasonApproved = "Approved"
+	// ReasonRejected: a person rejected the workflow.
+	ReasonRejected = "Rejected"
+	// ReasonConflictLost: a conflicting action on the same target won; this one is cancelled.
+	ReasonConflictLost = "ConflictLost"
+	// ReasonNoStrategy: no strategy can carry out the action for the target's deployment method.
+	ReasonNoStrategy = "NoStrategy"
+	// ReasonPlanFailed: the engine could not compute the change (the target is gone, unreadable).
+	ReasonPlanFailed = "PlanFailed"
+	// ReasonApplyFailed: the API server refused the change.
+	ReasonApplyFailed = "ApplyFailed"
+	// ReasonResumed: the engine restarted during the workflow and re-applied its recorded change.
+	ReasonResumed = "Resumed"
+)
+
+// Event reasons on targets: one Event for every action the engine takes or refuses.
+const (
+	// EventRemediating: the engine is about to change the object.
+	EventRemediating = "Remediating"
+	// EventRemediated: the engine changed the object.
+	EventRemediated = "Remediated"
+	// EventRemediationRefused: the safety gate or a strategy refused to change the object.
+	EventRemediationRefused = "RemediationRefused"
+	// EventRemediationFailed: the change failed or did not heal the object.
+	EventRemediationFailed = "RemediationFailed"
+	// EventRemediationUndone: the engine reverted its change.
+	EventRemediationUndone = "RemediationUndone"
 )
 
 // Label keys the engine puts on its objects (for selection and indexing).

@@ -79,6 +79,93 @@ type RemediationWorkflowSpec struct {
 	// RequestKey identifies the request (incident and target) so retries find this workflow.
 	// +optional
 	RequestKey string `json:"requestKey,omitempty"`
+	// Approval is a person's decision on a workflow that waits for approval.
+	// +optional
+	Approval *Approval `json:"approval,omitempty"`
+}
+
+// ApprovalDecision is approved or rejected.
+// +kubebuilder:validation:Enum=approved;rejected
+type ApprovalDecision string
+
+// Approval decisions.
+const (
+	ApprovalApproved ApprovalDecision = "approved"
+	ApprovalRejected ApprovalDecision = "rejected"
+)
+
+// Approval is a person's decision on a workflow that waits for approval.
+type Approval struct {
+	// Decision is approved or rejected.
+	Decision ApprovalDecision `json:"decision"`
+	// By names who decided.
+	// +kubebuilder:validation:MaxLength=253
+	// +optional
+	By string `json:"by,omitempty"`
+	// Reason is why.
+	// +kubebuilder:validation:MaxLength=1024
+	// +optional
+	Reason string `json:"reason,omitempty"`
+	// At is when.
+	At metav1.Time `json:"at"`
+}
+
+// ObjectRef names one Kubernetes object.
+type ObjectRef struct {
+	// APIVersion is group/version, or version for the core group.
+	APIVersion string `json:"apiVersion"`
+	// Kind is the object's kind.
+	Kind string `json:"kind"`
+	// Namespace is empty for cluster-scoped objects.
+	// +optional
+	Namespace string `json:"namespace,omitempty"`
+	// Name is the object's name.
+	Name string `json:"name"`
+	// UID, when set, is a precondition: the change applies only to this incarnation.
+	// +optional
+	UID string `json:"uid,omitempty"`
+}
+
+// ChangeOperation is how a change is made.
+// +kubebuilder:validation:Enum=patch;evict;external
+type ChangeOperation string
+
+// Change operations.
+const (
+	// OperationPatch patches Object with Patch (PatchType) and reverts with Undo.
+	OperationPatch ChangeOperation = "patch"
+	// OperationEvict evicts the Pod Object through the Eviction API; it cannot be undone.
+	OperationEvict ChangeOperation = "evict"
+	// OperationExternal is carried out by a strategy outside the cluster (a Git commit, a Helm
+	// release); Patch and Undo hold that strategy's own description.
+	OperationExternal ChangeOperation = "external"
+)
+
+// Change is the exact change one action makes. It is computed before anything is changed and
+// recorded on the step first, so that after an engine restart the same change is re-applied
+// (every change is idempotent) or undone, never recomputed.
+type Change struct {
+	// Strategy is the strategy that planned it: direct, operator, helm, argocd.
+	Strategy string `json:"strategy"`
+	// Object is what the change applies to.
+	Object ObjectRef `json:"object"`
+	// Operation is patch, evict or external.
+	Operation ChangeOperation `json:"operation"`
+	// PatchType is the patch's media type (application/merge-patch+json, ...).
+	// +optional
+	PatchType string `json:"patchType,omitempty"`
+	// Patch is the change.
+	// +optional
+	Patch string `json:"patch,omitempty"`
+	// Undo reverts the change; empty when it cannot be undone.
+	// +optional
+	Undo string `json:"undo,omitempty"`
+	// Diff shows the fields before and after, for people and dry runs.
+	// +optional
+	Diff string `json:"diff,omitempty"`
+	// Summary says in one line what changes.
+	// +optional
+	Summary string `json:"summary,omitempty"`
 }
 
 // Step is one step of the plan.
@@ -102,6 +189,12 @@ type Step struct {
 	// Error is why it failed.
 	// +optional
 	Error string `json:"error,omitempty"`
+	// Change is the exact change the step makes, recorded before it is made.
+	// +optional
+	Change *Change `json:"change,omitempty"`
+	// Undone says the engine reverted the step's change after verification failed.
+	// +optional
+	Undone bool `json:"undone,omitempty"`
 }
 
 // Checkpoint is a health check between layers.
@@ -144,6 +237,12 @@ type RemediationWorkflowStatus struct {
 	// Error is why it failed.
 	// +optional
 	Error string `json:"error,omitempty"`
+	// Strategy is the strategy that carries out the plan: direct, operator, helm, argocd.
+	// +optional
+	Strategy string `json:"strategy,omitempty"`
+	// Evidence is why the engine chose the deployment method, one line per fact.
+	// +optional
+	Evidence []string `json:"evidence,omitempty"`
 	// ObservedGeneration is the spec generation the status describes.
 	// +optional
 	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
