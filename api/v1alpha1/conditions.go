@@ -19,6 +19,8 @@ const (
 
 	// ConditionVerified says whether the target recovered after the workflow's change.
 	ConditionVerified = "Verified"
+	// ConditionEscalated says the engine handed the incident back to people; the reason says why.
+	ConditionEscalated = "Escalated"
 	// ConditionAdmitted says whether the safety gate let the workflow act.
 	ConditionAdmitted = "Admitted"
 

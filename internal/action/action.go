@@ -78,6 +78,10 @@ type Action struct {
 	DryRun bool
 	// Approved says a person approved the action.
 	Approved bool
+	// Resumed says the action was admitted before the engine restarted and its workflow is
+	// being resumed: the gate takes the target's lock again but does not count, dedup, cool
+	// down or ask for approval a second time.
+	Resumed bool
 }
 
 // String is "restart Deployment/shop/web".
