@@ -10,8 +10,6 @@ const (
 
 	// ReasonRecorded: the workflow is recorded and waits for the executor.
 	ReasonRecorded = "Recorded"
-	// ReasonExecutorNotAvailable: this engine version records workflows but does not execute them.
-	ReasonExecutorNotAvailable = "ExecutorNotAvailable"
 	// ReasonRetried: a client retried the same request.
 	ReasonRetried = "Retried"
 	// ReasonCancelled: a client cancelled the incident or workflow.

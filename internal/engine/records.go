@@ -63,7 +63,7 @@ func newRecords(cfg config.Options, mgr manager.Manager, log logr.Logger) *recor
 	}
 	r.incidents = incident.NewService(mgr.GetClient(), mgr.GetAPIReader(), r.incidentIndex, cfg.Namespace, log.WithName("incident"))
 	r.workflows = workflow.NewService(mgr.GetClient(), mgr.GetAPIReader(), r.workflowIndex, cfg.Namespace)
-	r.requests = remediation.NewRequests(r.incidents, r.workflows)
+	r.requests = remediation.NewRequests(r.incidents, r.workflows, nil)
 	r.pruner = retention.NewPruner(mgr.GetClient(), r.incidentIndex, r.workflowIndex, retention.Policy{
 		MaxAge: cfg.RetentionMaxAge, MaxCount: cfg.RetentionMaxCount, Interval: cfg.RetentionInterval}, log.WithName("retention"))
 	return r

@@ -21,15 +21,22 @@ type Workflows interface {
 	Record(ctx context.Context, r workflow.Request) (*v1alpha1.RemediationWorkflow, bool, error)
 }
 
+// Planner previews what a workflow will do (the Executor).
+type Planner interface {
+	Preview(ctx context.Context, wf *v1alpha1.RemediationWorkflow) (Planned, error)
+}
+
 // Requests handles remediation requests.
 type Requests struct {
 	incidents Incidents
 	workflows Workflows
+	planner   Planner
 }
 
-// NewRequests returns a request handler.
-func NewRequests(incidents Incidents, workflows Workflows) *Requests {
-	return &Requests{incidents: incidents, workflows: workflows}
+// NewRequests returns a request handler. With a planner, dry-run answers carry the exact change
+// and every answer the deployment method and strategy; planner may be nil.
+func NewRequests(incidents Incidents, workflows Workflows, planner Planner) *Requests {
+	return &Requests{incidents: incidents, workflows: workflows, planner: planner}
 }
 
 // Trigger is a validated remediation request.
@@ -51,6 +58,11 @@ type Result struct {
 	Workflow *v1alpha1.RemediationWorkflow
 	// Created is false when the request matched an active workflow (a retry).
 	Created bool
+	// Plan is the planner's preview: the deployment method, the strategy and, for a dry run,
+	// the exact change. Nil without a planner or when the target could not be resolved.
+	Plan *Planned
+	// Refusal says why the engine will not act, when the preview already knows.
+	Refusal error
 }
 
 // Trigger resolves the incident (incident.ErrNotFound for an unknown id), records the workflow
@@ -76,7 +88,15 @@ func (r *Requests) Trigger(ctx context.Context, t Trigger) (Result, error) {
 			return Result{}, fmt.Errorf("link workflow %s to incident: %w", wf.Name, err)
 		}
 	}
-	return Result{Incident: inc, Workflow: wf, Created: created}, nil
+	res := Result{Incident: inc, Workflow: wf, Created: created}
+	if r.planner != nil {
+		p, err := r.planner.Preview(ctx, wf)
+		if p.Owner.Method != "" {
+			res.Plan = &p
+		}
+		res.Refusal = err
+	}
+	return res, nil
 }
 
 func (r *Requests) resolveIncident(ctx context.Context, t Trigger) (*v1alpha1.Incident, error) {

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -92,16 +91,9 @@ func (s *Service) Record(ctx context.Context, r Request) (wf *v1alpha1.Remediati
 		}
 		return nil, false, fmt.Errorf("create workflow: %w", err)
 	}
+	// The status stays as the CRD defaults it (pending): the executor owns it from here, and a
+	// status write racing the executor's first one would only conflict.
 	obj.Status.Phase = v1alpha1.WorkflowPending
-	obj.Status.DeploymentMethod = "unknown"
-	meta.SetStatusCondition(&obj.Status.Conditions, metav1.Condition{
-		Type: v1alpha1.ConditionExecuted, Status: metav1.ConditionFalse, Reason: v1alpha1.ReasonExecutorNotAvailable,
-		ObservedGeneration: obj.Generation,
-		Message:            "recorded; this engine version records remediation workflows but does not execute them yet",
-	})
-	if err := s.writer.Status().Update(ctx, obj); err != nil {
-		return nil, false, fmt.Errorf("record workflow %s status: %w", obj.Name, err)
-	}
 	s.index.Upsert(obj)
 	return obj, true, nil
 }
