@@ -1,0 +1,30 @@
+package workload
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"k8s.io/apimachinery/pkg/types"
+)
+
+// Patch media types of the Changes this strategy records.
+const (
+	mergePatch     = string(types.MergePatchType)
+	strategicPatch = string(types.StrategicMergePatchType)
+)
+
+// withUID adds metadata.uid to a merge or strategic-merge patch, which makes the API server
+// refuse the patch (409 Conflict) on another incarnation of the object.
+func withUID(uid string, patch map[string]any) map[string]any {
+	patch["metadata"] = map[string]any{"uid": uid}
+	return patch
+}
+
+// marshalPatch renders a patch.
+func marshalPatch(patch map[string]any) (string, error) {
+	data, err := json.Marshal(patch)
+	if err != nil {
+		return "", fmt.Errorf("render patch: %w", err)
+	}
+	return string(data), nil
+}
