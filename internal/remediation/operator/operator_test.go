@@ -193,4 +193,3 @@ func TestMergePatchPath(t *testing.T) {
 		t.Fatalf("mergePatch = %s, want %s", got, want)
 	}
 }
-
