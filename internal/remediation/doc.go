@@ -1,5 +1,11 @@
-// Package remediation turns remediation requests into work: it resolves or opens the incident a
-// request is about, records the RemediationWorkflow idempotently, and links the two. Executing
-// workflows (strategies, the safety gate, verification) is added to this package by the
-// remediation-core issue.
+// Package remediation turns remediation requests into RemediationWorkflows and carries them out:
+// Requests records a workflow for a request; the Executor resolves how the target is deployed,
+// chooses the action from the issue and the evidence, has the deployment method's Strategy plan
+// the exact change, passes the safety gate, records the change before making it, makes it,
+// verifies the target's recovery and undoes or escalates when it does not recover.
+//
+// The executor is level-based: every reconcile reads the workflow's recorded state and takes the
+// next step (plan, admit, apply, verify). A step whose change was recorded but whose outcome was
+// not (the engine stopped in between) is re-applied: every Change is idempotent, so an action is
+// never carried out twice.
 package remediation

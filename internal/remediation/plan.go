@@ -1,0 +1,231 @@
+package remediation
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/go-logr/logr"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	ctrl "sigs.k8s.io/controller-runtime"
+
+	"selfhealing.dev/coordination-engine/api/v1alpha1"
+	"selfhealing.dev/coordination-engine/internal/action"
+	"selfhealing.dev/coordination-engine/internal/guardrail"
+	"selfhealing.dev/coordination-engine/internal/issue"
+	"selfhealing.dev/coordination-engine/internal/managedby"
+)
+
+// Reasons the executor refuses with before any strategy is asked.
+const (
+	ReasonGitOpsManaged = "GitOpsManaged"
+	ReasonHelmManaged   = "HelmManaged"
+	ReasonUnknownOwner  = "UnknownOwner"
+)
+
+// Planned is a workflow's plan: the deployment method, the strategy and the exact change.
+type Planned struct {
+	Owner    managedby.Resolution
+	Strategy string
+	Action   action.Action
+	Change   v1alpha1.Change
+}
+
+// Preview plans what the workflow would do without recording or changing anything. A refusal
+// is an *action.Refusal; Planned.Owner is filled whenever the target was resolved.
+func (e *Executor) Preview(ctx context.Context, wf *v1alpha1.RemediationWorkflow) (Planned, error) {
+	owner, err := e.Resolver.Resolve(ctx, wf.Spec.Target)
+	if err != nil {
+		return Planned{}, fmt.Errorf("resolve %s: %w", wf.Spec.Target, err)
+	}
+	p := Planned{Owner: owner}
+	act, err := choose(ctx, wf, owner, e.Rollout)
+	p.Action = act
+	if err != nil {
+		return p, err
+	}
+	if !wf.Spec.DryRun {
+		if r := e.repeated(wf); r != nil {
+			return p, r
+		}
+	}
+	strategy, name, r := e.strategyFor(owner)
+	p.Strategy = name
+	if r != nil {
+		return p, r
+	}
+	p.Change, err = strategy.Plan(ctx, act, owner)
+	return p, err
+}
+
+// plan records the workflow's plan, or finishes it when the action is refused, and goes on to
+// admission at once.
+func (e *Executor) plan(ctx context.Context, wf *v1alpha1.RemediationWorkflow) (ctrl.Result, error) {
+	p, err := e.Preview(ctx, wf)
+	var refusal *action.Refusal
+	switch {
+	case errors.Is(err, managedby.ErrTargetNotFound):
+		return e.stop(ctx, wf, p, v1alpha1.WorkflowFailed, v1alpha1.ReasonPlanFailed, err.Error(), true)
+	case errors.As(err, &refusal):
+		return e.stop(ctx, wf, p, v1alpha1.WorkflowFailed, refusal.Reason, refusal.Message, true)
+	case err != nil:
+		return ctrl.Result{}, err
+	}
+	now := metav1.NewTime(e.now().UTC())
+	change := p.Change
+	err = e.update(ctx, wf, func(w *v1alpha1.RemediationWorkflow) {
+		recordOwner(w, p)
+		w.Status.Layers = []string{layerApplication}
+		w.Status.Steps = []v1alpha1.Step{{Order: 1, Layer: layerApplication, Action: string(p.Action.Type),
+			Description: change.Summary, Status: stepPending, Change: &change}}
+		w.Status.Checkpoints = []v1alpha1.Checkpoint{{Layer: layerApplication, AfterStep: 1, Status: checkpointPending}}
+		setCondition(w, v1alpha1.ConditionExecuted, metav1.ConditionFalse, v1alpha1.ReasonPlanned, "planned: "+change.Summary)
+		if w.Spec.DryRun {
+			w.Status.Steps[0].Status = stepSkipped
+			w.Status.Checkpoints[0].Status = stepSkipped
+			w.Status.StartedAt = &now
+		}
+	})
+	if err != nil {
+		return e.ignoreFinished(err)
+	}
+	logr.FromContextOrDiscard(ctx).V(1).Info("Planned", "action", p.Action.Type, "strategy", p.Strategy, "deploymentMethod", p.Owner.Method)
+	if wf.Spec.DryRun {
+		return e.finishDryRun(ctx, wf, change)
+	}
+	return e.admit(ctx, wf)
+}
+
+const layerApplication = "application"
+
+// recordOwner writes the deployment method, the strategy and the evidence.
+func recordOwner(w *v1alpha1.RemediationWorkflow, p Planned) {
+	if p.Owner.Method == "" {
+		return
+	}
+	w.Status.DeploymentMethod = string(p.Owner.Method)
+	w.Status.Strategy = p.Strategy
+	w.Status.Evidence = w.Status.Evidence[:0]
+	for _, ev := range p.Owner.Evidence {
+		w.Status.Evidence = append(w.Status.Evidence, fmt.Sprintf("%s: %s", ev.Kind, ev.Detail))
+	}
+}
+
+// finishDryRun has the API server judge the change without making it, then completes.
+func (e *Executor) finishDryRun(ctx context.Context, wf *v1alpha1.RemediationWorkflow, change v1alpha1.Change) (ctrl.Result, error) {
+	phase, reason, msg := v1alpha1.WorkflowCompleted, v1alpha1.ReasonDryRun, "dry run: nothing was changed; the change would be: "+change.Summary
+	if change.Operation != v1alpha1.OperationExternal && e.DryRunner != nil {
+		if err := e.DryRunner.DryRun(ctx, change); err != nil {
+			phase, reason, msg = v1alpha1.WorkflowFailed, v1alpha1.ReasonApplyFailed, "dry run: the API server would refuse the change: "+err.Error()
+		}
+	}
+	return e.ignoreFinished(e.update(ctx, wf, e.finish(wf, phase, reason, msg)))
+}
+
+// stop finishes a workflow that acted on nothing, emits a refusal Event on the target and, when
+// escalate is set, hands the incident back to people.
+func (e *Executor) stop(ctx context.Context, wf *v1alpha1.RemediationWorkflow, p Planned, phase v1alpha1.WorkflowPhase,
+	reason, message string, escalate bool) (ctrl.Result, error) {
+	err := e.update(ctx, wf, func(w *v1alpha1.RemediationWorkflow) {
+		recordOwner(w, p)
+		e.finish(w, phase, reason, message)(w)
+	})
+	if err != nil {
+		return e.ignoreFinished(err)
+	}
+	logr.FromContextOrDiscard(ctx).Info("Not remediating", "reason", reason, "message", message)
+	if p.Owner.Workload.Name != "" && e.Notifier != nil {
+		e.Notifier.Refused(refOf(p.Owner.Workload), p.Action, errors.New(reason+": "+message))
+	}
+	if escalate && !wf.Spec.DryRun {
+		if _, err := e.Incidents.Escalate(ctx, wf.Spec.IncidentRef, v1alpha1.ReasonEscalated, reason+": "+message); err != nil {
+			return ctrl.Result{}, fmt.Errorf("escalate incident %s: %w", wf.Spec.IncidentRef, err)
+		}
+	}
+	return ctrl.Result{}, nil
+}
+
+func (e *Executor) ignoreFinished(err error) (ctrl.Result, error) {
+	if errors.Is(err, errFinished) {
+		return ctrl.Result{}, nil
+	}
+	return ctrl.Result{}, err
+}
+
+// strategyFor picks the strategy for the target's deployment method, or says why none may act.
+func (e *Executor) strategyFor(owner managedby.Resolution) (Strategy, string, *action.Refusal) {
+	name := strategyName(owner.Method)
+	if s, ok := e.Strategies[owner.Method]; ok {
+		return s, name, nil
+	}
+	d := owner.Details
+	switch owner.Method {
+	case managedby.ArgoCD:
+		return nil, name, action.Refuse(ReasonGitOpsManaged, false, "%s is managed by Argo CD Application %q; the engine never patches GitOps-managed objects live (Argo CD would revert it): change it in Git",
+			owner.Workload, d[managedby.DetailArgoCDApplication])
+	case managedby.Flux:
+		return nil, name, action.Refuse(ReasonGitOpsManaged, false, "%s is managed by Flux %s %q; the engine never patches GitOps-managed objects live (Flux would revert it): change it in Git",
+			owner.Workload, d[managedby.DetailFluxKind], d[managedby.DetailFluxName])
+	case managedby.Helm:
+		return nil, name, action.Refuse(ReasonHelmManaged, false, "%s belongs to Helm release %s/%s; it must be changed through the release, and this engine version has no Helm strategy: nothing was changed",
+			owner.Workload, d[managedby.DetailHelmNamespace], d[managedby.DetailHelmRelease])
+	}
+	var gaps []string
+	for _, ev := range owner.Evidence {
+		if ev.Kind == managedby.EvidenceGap {
+			gaps = append(gaps, ev.Detail)
+		}
+	}
+	return nil, name, action.Refuse(ReasonUnknownOwner, false, "the engine could not tell how %s is deployed (%s) and acts only when it knows",
+		owner.Workload, strings.Join(gaps, "; "))
+}
+
+// strategyName is the strategy that serves a deployment method.
+func strategyName(m managedby.Method) string {
+	switch m {
+	case managedby.Manual:
+		return "direct"
+	case managedby.Operator:
+		return "operator"
+	case managedby.Helm:
+		return "helm"
+	case managedby.ArgoCD, managedby.Flux:
+		return "gitops"
+	}
+	return "none"
+}
+
+// repeated refuses when the same issue on the same target was already remediated RepeatLimit
+// times within RepeatWindow: the fix keeps being reverted (or does not hold), so acting again
+// would loop.
+func (e *Executor) repeated(wf *v1alpha1.RemediationWorkflow) *action.Refusal {
+	if e.History == nil {
+		return nil
+	}
+	kind, _ := issue.Normalize(wf.Spec.Issue.Type)
+	since := e.now().Add(-e.opts.RepeatWindow)
+	n := 0
+	e.History.Each(func(o *v1alpha1.RemediationWorkflow) bool {
+		if o.Name == wf.Name || o.Spec.DryRun || o.Spec.Target != wf.Spec.Target || o.CreationTimestamp.Time.Before(since) {
+			return true
+		}
+		if k, _ := issue.Normalize(o.Spec.Issue.Type); k == kind && outcomeOf(o) == guardrail.Applied {
+			n++
+		}
+		return true
+	})
+	if n >= e.opts.RepeatLimit {
+		return action.Refuse(v1alpha1.ReasonReverted, false, "%s on %s was remediated %d times in the last %s and keeps coming back (the fix is reverted or does not hold); escalating instead of acting again",
+			wf.Spec.Issue.Type, wf.Spec.Target, n, e.opts.RepeatWindow)
+	}
+	return nil
+}
+
+func refOf(o managedby.Object) v1alpha1.ObjectRef {
+	return v1alpha1.ObjectRef{APIVersion: o.APIVersion, Kind: o.Kind, Namespace: o.Namespace, Name: o.Name}
+}
+
+func managedbyMethod(wf *v1alpha1.RemediationWorkflow) managedby.Method {
+	return managedby.Method(wf.Status.DeploymentMethod)
+}
