@@ -76,4 +76,19 @@ type Options struct {
 	KubeAPIQPS, KubeAPIBurst int
 	// MaxRequestBodyBytes caps a request body; larger bodies get 413.
 	MaxRequestBodyBytes int64
+	// SafetyConfigMap names the ConfigMap in Namespace that holds the safety gate's policy.
+	SafetyConfigMap string
+	// VerifyWindow is how long a remediated target must stay healthy to count as recovered.
+	VerifyWindow time.Duration
+	// VerifyTimeout is how long a remediated target may take to recover before the engine undoes
+	// its change and escalates.
+	VerifyTimeout time.Duration
+	// MemoryLimitFactor multiplies a memory limit after an OOMKill.
+	MemoryLimitFactor float64
+	// MemoryLimitCeiling caps a raised memory limit (a Kubernetes quantity).
+	MemoryLimitCeiling string
+	// MaxReplicas caps scaling by the engine.
+	MaxReplicas int
+	// OperatorFieldMappings maps custom resource kinds' fields for the operator strategy.
+	OperatorFieldMappings string
 }

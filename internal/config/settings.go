@@ -6,7 +6,10 @@ import (
 	"strings"
 	"time"
 
+	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/apimachinery/pkg/util/validation"
+
+	"selfhealing.dev/coordination-engine/internal/remediation/operator"
 )
 
 // setting is one row of the configuration table.
@@ -110,6 +113,55 @@ var settings = []setting{
 			o.MaxRequestBodyBytes = n
 			return "", true
 		}},
+	{envs: []string{"SAFETY_CONFIGMAP"}, flag: "safety-configmap", def: "coordination-engine-safety",
+		usage: "ConfigMap in NAMESPACE with the safety gate's policy (budgets, cooldown, protected namespaces, approvals); absent means the safe defaults, invalid means every action is refused until it is fixed",
+		apply: func(o *Options, v string) (string, bool) { return nameValue(&o.SafetyConfigMap, v) }},
+	{envs: []string{"VERIFY_WINDOW"}, flag: "verify-window", def: "30s",
+		usage: "how long a remediated workload must stay healthy, with stable restart counts, to count as recovered (Go duration)",
+		apply: func(o *Options, v string) (string, bool) { return durationValue(&o.VerifyWindow, v) }},
+	{envs: []string{"VERIFY_TIMEOUT"}, flag: "verify-timeout", def: "5m",
+		usage: "how long a remediated workload may take to recover before the engine undoes its own change and escalates the incident (Go duration)",
+		apply: func(o *Options, v string) (string, bool) { return durationValue(&o.VerifyTimeout, v) }},
+	{envs: []string{"MEMORY_LIMIT_FACTOR"}, flag: "memory-limit-factor", def: "1.5",
+		usage: "factor an OOMKilled container's memory limit is raised by (within the ceiling, the LimitRange and the quota)",
+		apply: func(o *Options, v string) (string, bool) {
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil || f <= 1 || f > 10 {
+				return "a number above 1 and at most 10, such as 1.5", false
+			}
+			o.MemoryLimitFactor = f
+			return "", true
+		}},
+	{envs: []string{"MEMORY_LIMIT_CEILING"}, flag: "memory-limit-ceiling", def: "4Gi",
+		usage: "the highest memory limit the engine sets (a Kubernetes quantity)",
+		apply: func(o *Options, v string) (string, bool) {
+			q, err := resource.ParseQuantity(v)
+			if err != nil || q.Sign() <= 0 {
+				return "a positive Kubernetes quantity such as 512Mi or 4Gi", false
+			}
+			o.MemoryLimitCeiling = q.String()
+			return "", true
+		}},
+	{envs: []string{"MAX_REPLICAS"}, flag: "max-replicas", def: "10",
+		usage: "the most replicas the engine scales a workload (or an autoscaler's maximum) to",
+		apply: func(o *Options, v string) (string, bool) { return intValue(&o.MaxReplicas, v, 1, 10_000) }},
+	{envs: []string{"OPERATOR_FIELD_MAPPINGS"}, flag: "operator-field-mappings", def: "",
+		usage: "fields of operators' custom resources the operator strategy changes: \"Kind.group:action=/json/pointer,...;...\" with actions set_memory_limit, scale, restart; unmapped restarts set a reconcile-request annotation",
+		apply: func(o *Options, v string) (string, bool) {
+			if _, err := operator.ParseMappings(v); err != nil {
+				return "entries \"Kind.group:action=/json/pointer[,...]\" separated by ';' (" + err.Error() + ")", false
+			}
+			o.OperatorFieldMappings = v
+			return "", true
+		}},
+}
+
+func nameValue(dst *string, v string) (string, bool) {
+	if errs := validation.IsDNS1123Subdomain(v); len(errs) > 0 {
+		return "a Kubernetes object name (lower-case letters, digits, '-' and '.')", false
+	}
+	*dst = v
+	return "", true
 }
 
 func portValue(dst *int, v string) (string, bool) {
