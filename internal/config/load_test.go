@@ -22,7 +22,9 @@ func TestLoadDefaultsStart(t *testing.T) {
 		HTTPTimeout: 30 * time.Second, LeaderElection: LeaderElectionAuto, ShutdownTimeout: 10 * time.Second,
 		PlatformRefreshInterval: 5 * time.Minute, MaxRequestBodyBytes: 1 << 20, KServeModels: []KServeModel{},
 		RetentionMaxAge: 168 * time.Hour, RetentionMaxCount: 10000, RetentionInterval: 10 * time.Minute,
-		KubeAPIQPS: 500, KubeAPIBurst: 1000,
+		KubeAPIQPS: 500, KubeAPIBurst: 1000, SafetyConfigMap: "coordination-engine-safety",
+		VerifyWindow: 30 * time.Second, VerifyTimeout: 5 * time.Minute, MemoryLimitFactor: 1.5, MemoryLimitCeiling: "4Gi",
+		MaxReplicas: 10,
 	}
 	if d := cmp.Diff(want, o); d != "" {
 		t.Errorf("Load(defaults) mismatch (-want +got):\n%s", d)
