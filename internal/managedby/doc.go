@@ -1,7 +1,9 @@
 // Package managedby decides how a workload is deployed — Argo CD, Flux, Helm, an operator, or by
-// hand — from facts gathered about its top controller, and says why. It is pure: it reads no
-// cluster; a resolver gathers Facts (owner chain, labels, annotations, Applications, Helm release
-// Secrets, OLM labels) and Decide turns them into a Result with a confidence and evidence.
+// hand — from facts gathered about its top controller, and says why. Decide is pure: it reads no
+// cluster and turns Facts into a Result with a confidence and evidence. The Resolver gathers the
+// Facts (owner chain, labels, annotations, Applications, Helm release Secrets, OLM labels) from
+// metadata-only caches, caches the Resolutions until a watch event changes what they were decided
+// from, and never writes to the cluster.
 //
 // # Precedence and confidence
 //

@@ -1,5 +1,7 @@
 package managedby
 
+import "time"
+
 // Resolution is a target resolved through its owner references, with the decision about how it
 // is deployed. The Resolver makes it; strategies and the executor read it.
 type Resolution struct {
@@ -14,4 +16,7 @@ type Resolution struct {
 	Top Object
 	// Chain is the owner references from Target up to Top, nearest first.
 	Chain []Owner
+	// DetectedAt is when the facts were read (UTC). A Resolution served from the Resolver's cache
+	// keeps the time it was made, so this says how old the facts are.
+	DetectedAt time.Time
 }
