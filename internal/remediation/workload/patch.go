@@ -13,8 +13,9 @@ const (
 	strategicPatch = string(types.StrategicMergePatchType)
 )
 
-// withUID adds metadata.uid to a merge or strategic-merge patch, which makes the API server
-// refuse the patch (409 Conflict) on another incarnation of the object.
+// withUID adds metadata.uid to a merge or strategic-merge patch: on another incarnation of the
+// object (deleted and created again under the same name) the API server refuses the patch with
+// 422 Invalid, metadata.uid being immutable.
 func withUID(uid string, patch map[string]any) map[string]any {
 	patch["metadata"] = map[string]any{"uid": uid}
 	return patch
