@@ -10,6 +10,7 @@ import (
 	utilnet "k8s.io/apimachinery/pkg/util/net"
 
 	"selfhealing.dev/coordination-engine/internal/incident"
+	"selfhealing.dev/coordination-engine/internal/managedby"
 	"selfhealing.dev/coordination-engine/internal/workflow"
 )
 
@@ -44,8 +45,10 @@ func statusFor(err error) (int, errorBody) {
 	switch {
 	case errors.As(err, &apiErr):
 		return apiErr.Status, errorBody{Error: apiErr.Message, Code: apiErr.Code, Field: apiErr.Field}
-	case errors.Is(err, incident.ErrNotFound), errors.Is(err, workflow.ErrNotFound):
+	case errors.Is(err, incident.ErrNotFound), errors.Is(err, workflow.ErrNotFound), errors.Is(err, managedby.ErrTargetNotFound):
 		return http.StatusNotFound, errorBody{Error: err.Error(), Code: "not_found"}
+	case errors.Is(err, managedby.ErrInvalidTarget), errors.Is(err, managedby.ErrUnknownKind):
+		return http.StatusBadRequest, errorBody{Error: err.Error(), Code: "invalid_request"}
 	case errors.As(err, &fieldErr):
 		return http.StatusBadRequest, errorBody{Error: fieldErr.Error(), Code: "invalid_field", Field: fieldErr.Field}
 	case errors.As(err, &stateErr):

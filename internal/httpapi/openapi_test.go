@@ -26,6 +26,7 @@ import (
 
 	"selfhealing.dev/coordination-engine/api/v1alpha1"
 	"selfhealing.dev/coordination-engine/internal/incident"
+	"selfhealing.dev/coordination-engine/internal/managedby"
 	"selfhealing.dev/coordination-engine/internal/permissions"
 	"selfhealing.dev/coordination-engine/internal/platform"
 	"selfhealing.dev/coordination-engine/internal/remediation"
@@ -565,6 +566,30 @@ func (openAPIRemediations) Trigger(_ context.Context, t remediation.Trigger) (re
 	return remediation.Result{Workflow: openAPIFullWorkflow("wf-1"), Created: t.IncidentID != "inc-dup"}, nil
 }
 
+// openAPIDetector answers detections: a Helm-managed Pod chain, errors for the special names.
+type openAPIDetector struct{}
+
+func (openAPIDetector) Resolve(_ context.Context, t v1alpha1.Target) (managedby.Resolution, error) {
+	switch t.Name {
+	case openAPIMissingID:
+		return managedby.Resolution{}, fmt.Errorf("%w: %s", managedby.ErrTargetNotFound, t)
+	case openAPIDownID:
+		return managedby.Resolution{}, apierrors.NewServiceUnavailable("the API server is shutting down")
+	}
+	top := managedby.Object{APIVersion: "apps/v1", Kind: t.Kind, Namespace: t.Namespace, Name: t.Name}
+	return managedby.Resolution{
+		Result: managedby.Result{Method: managedby.Helm, Confidence: 0.95,
+			Evidence: []managedby.Evidence{
+				{Kind: managedby.EvidenceAnnotation, Detail: "annotation meta.helm.sh/release-name", Method: managedby.Helm},
+				{Kind: managedby.EvidenceGap, Detail: "cannot read something"},
+			},
+			Details: map[string]string{managedby.DetailHelmRelease: "shop", managedby.DetailHelmRevision: "2"}},
+		Target: top, Workload: top, Top: top,
+		Chain:      []managedby.Owner{{APIVersion: "example.com/v1", Kind: "Widget", Name: "w", Controller: true, IsCustomResource: true}},
+		DetectedAt: openAPITime,
+	}, nil
+}
+
 type openAPICase struct {
 	name, method, path, body string
 	src                      func(*fakeSources)
@@ -649,6 +674,14 @@ var openAPIConformanceCases = []openAPICase{
 	{name: "actions", method: http.MethodGet, path: "/api/v1/actions?limit=10", wantCode: 200},
 	{name: "action status", method: http.MethodGet, path: "/api/v1/actions/wf-1/status", wantCode: 200},
 	{name: "action status unknown", method: http.MethodGet, path: "/api/v1/actions/" + openAPIMissingID + "/status", wantCode: 404},
+
+	{name: "detect deployment", method: http.MethodGet, path: "/api/v1/detect/deployment/shop/web", wantCode: 200},
+	{name: "detect statefulset", method: http.MethodGet, path: "/api/v1/detect/statefulset/shop/db", wantCode: 200},
+	{name: "detect daemonset", method: http.MethodGet, path: "/api/v1/detect/daemonset/shop/agent", wantCode: 200},
+	{name: "detect unknown deployment", method: http.MethodGet, path: "/api/v1/detect/deployment/shop/" + openAPIMissingID, wantCode: 404},
+	{name: "detect bad namespace", method: http.MethodGet, path: "/api/v1/detect/deployment/Bad_NS/web", wantCode: 400},
+	{name: "detect bad name", method: http.MethodGet, path: "/api/v1/detect/statefulset/shop/Web_1", wantCode: 400},
+	{name: "detect kube down", method: http.MethodGet, path: "/api/v1/detect/daemonset/shop/" + openAPIDownID, wantCode: 503},
 }
 
 // openAPISources are healthySources completed the way the engine fills them (a discovery with its
@@ -672,7 +705,7 @@ func newOpenAPIConformanceServer(t *testing.T, src *fakeSources) *Server {
 	reg := prometheus.NewRegistry()
 	s := New(Options{Version: "test", MaxBodyBytes: 1024},
 		Deps{Health: src, Status: src, Incidents: openAPIIncidents{}, Workflows: openAPIWorkflows{}, Remediations: openAPIRemediations{},
-			Gatherer: reg, Registerer: reg}, logr.Discard())
+			Detector: openAPIDetector{}, Gatherer: reg, Registerer: reg}, logr.Discard())
 	s.now = func() time.Time { return time.Date(2026, 11, 25, 10, 5, 0, 0, time.UTC) }
 	return s
 }

@@ -29,6 +29,8 @@ type Deps struct {
 	Workflows Workflows
 	// Remediations takes remediation requests.
 	Remediations Remediations
+	// Detector answers the deployment method detection endpoints; nil answers 503.
+	Detector Detector
 	// Gatherer is what /metrics exposes.
 	Gatherer prometheus.Gatherer
 	// Registerer receives the HTTP metrics.
