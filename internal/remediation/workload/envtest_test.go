@@ -153,6 +153,41 @@ func TestRollbackStatefulSetAppliesTheControllerRevision(t *testing.T) {
 	}
 }
 
+func TestRolloutCountsStatefulSetPodsByRevisionHash(t *testing.T) {
+	f := setup(t)
+	set := statefulSet(f.ns, "db", "db:3")
+	set.UID = ""
+	set.Spec.ServiceName = "db"
+	f.create(t, set)
+	for n, image := range map[int64]string{1: "db:1", 2: "db:2"} {
+		old := *set.Spec.Template.DeepCopy()
+		old.Spec.Containers[0].Image = image
+		f.create(t, controllerRevision(set, n, old))
+	}
+	f.create(t, controllerRevision(set, 3, set.Spec.Template))
+	// db-0 still runs revision 1 and is Ready; revision 2 has no ready pod.
+	pod := &corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{Namespace: f.ns, Name: "db-0",
+			Labels:          map[string]string{"app": "db", revisionHashLabel: "db-r1"},
+			OwnerReferences: []metav1.OwnerReference{*metav1.NewControllerRef(set, appsv1.SchemeGroupVersion.WithKind("StatefulSet"))}},
+		Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "app", Image: "db:1"}}},
+	}
+	f.create(t, pod)
+	pod.Status = corev1.PodStatus{Phase: corev1.PodRunning, Conditions: []corev1.PodCondition{{Type: corev1.PodReady, Status: corev1.ConditionTrue}}}
+	if err := f.c.Status().Update(t.Context(), pod); err != nil {
+		t.Fatal(err)
+	}
+	facts, err := f.s.Rollout(t.Context(), managedby.Object{APIVersion: "apps/v1", Kind: "StatefulSet", Namespace: f.ns, Name: "db"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if facts.Current.Number != 3 || facts.Previous == nil || facts.Previous.Number != 2 || !facts.PreviousHealthy ||
+		facts.Target == nil || facts.Target.Number != 1 || facts.Target.ReadyPods != 1 {
+		t.Errorf("Rollout() = %+v (previous %+v, target %+v), want current 3, previous 2, target 1 with its 1 ready pod",
+			facts, facts.Previous, facts.Target)
+	}
+}
+
 func TestSetMemoryLimit(t *testing.T) {
 	memoryOf := func(t *testing.T, f *fixture, d *appsv1.Deployment) string {
 		f.get(t, d)
@@ -226,8 +261,12 @@ func TestScale(t *testing.T) {
 		d := deployment(f.ns, "web", "web:1")
 		d.UID = ""
 		f.create(t, d)
+		owner := resolution(managedby.Manual, "Deployment", f.ns, "web")
+		if n, err := f.s.Replicas(t.Context(), owner.Workload); n != 3 || err != nil {
+			t.Fatalf("Replicas() = %d, %v; want 3", n, err)
+		}
 		a := act(action.Scale, f.ns, "web")
-		ch := f.apply(t, a, resolution(managedby.Manual, "Deployment", f.ns, "web"))
+		ch := f.apply(t, a, owner)
 		f.get(t, d)
 		if *d.Spec.Replicas != 4 {
 			t.Fatalf("replicas = %d, want 4 (%s)", *d.Spec.Replicas, ch.Summary)

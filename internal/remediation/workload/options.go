@@ -5,7 +5,8 @@ import "k8s.io/apimachinery/pkg/api/resource"
 // Options bound what the strategy may change. Zero values take the safe defaults documented on
 // each field.
 type Options struct {
-	// MemoryFactor multiplies a container's memory limit on set_memory_limit. Default 1.5.
+	// MemoryFactor multiplies a container's memory limit on set_memory_limit; values ≤ 1 take
+	// the default 1.5.
 	MemoryFactor float64
 	// MemoryCeiling is the largest memory limit the strategy sets. Default 4Gi.
 	MemoryCeiling resource.Quantity

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 
 	"selfhealing.dev/coordination-engine/internal/action"
@@ -258,5 +259,35 @@ func TestRollbackChangeReplacesTheTemplateWithoutTheHashLabel(t *testing.T) {
 	}
 	if want := `spec.template.spec.containers[app].image: "web:2" → "web:1"`; ch.Diff != want {
 		t.Errorf("rollbackChange().Diff = %q, want %q", ch.Diff, want)
+	}
+}
+
+func TestPickContainer(t *testing.T) {
+	two := template("web", "web:1")
+	two.Spec.Containers = append(two.Spec.Containers, corev1.Container{Name: "sidecar", Image: "proxy:1"})
+	w := managedby.Object{Kind: "Deployment", Namespace: "shop", Name: "web"}
+	tests := []struct {
+		name       string
+		tmpl       corev1.PodTemplateSpec
+		container  string
+		want       string
+		wantReason string
+	}{
+		{"the only container when none is named", template("web", "web:1"), "", "app", ""},
+		{"the named container", two, "sidecar", "sidecar", ""},
+		{"refuses to guess among several", two, "", "", ReasonContainerRequired},
+		{"refuses an unknown name", two, "db", "", ReasonContainerNotFound},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := pickContainer(&tt.tmpl, tt.container, w)
+			got := ""
+			if c != nil {
+				got = c.Name
+			}
+			if got != tt.want || reasonOf(err) != tt.wantReason {
+				t.Errorf("pickContainer(%q) = %q, %v; want %q, reason %q", tt.container, got, err, tt.want, tt.wantReason)
+			}
+		})
 	}
 }
