@@ -50,6 +50,8 @@ const (
 	ReasonConflictLost = "ConflictLost"
 	// ReasonNoStrategy: no strategy can carry out the action for the target's deployment method.
 	ReasonNoStrategy = "NoStrategy"
+	// ReasonTargetNotFound: the object to remediate does not exist.
+	ReasonTargetNotFound = "TargetNotFound"
 	// ReasonPlanFailed: the engine could not compute the change (the target is gone, unreadable).
 	ReasonPlanFailed = "PlanFailed"
 	// ReasonApplyFailed: the API server refused the change.

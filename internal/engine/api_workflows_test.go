@@ -45,24 +45,29 @@ type workflowJSON struct {
 	Message string `json:"message"`
 }
 
-const mcpTrigger = `{"incident_id":%q,"namespace":"payments","resource":{"kind":"Deployment","name":"payment-api"},
+const mcpTrigger = `{"incident_id":%q,"namespace":%q,"resource":{"kind":"Deployment","name":"payment-api"},
 	"issue":{"type":"CrashLoopBackOff","description":"restarting","severity":"high"},"dry_run":false}`
 
-func TestTriggerRecordsOnePendingWorkflowPerRequest(t *testing.T) {
+// The target exists but nothing runs its pods (envtest has no controllers), so the workflow
+// acts and then stays in verification: an active workflow that retries must find.
+func TestTriggerRecordsOneWorkflowPerRequest(t *testing.T) {
 	e := startEngine(t)
+	c := env.Client(t)
+	ns := env.Namespace(t)
+	newDeployment(t, c, ns, "payment-api")
 	var inc created
 	e.mustDo(http.MethodPost, "/api/v1/incidents", mcpIncident("Payment API crash loop", "high", ""), http.StatusCreated, &inc)
 
 	var tr triggered
-	e.mustDo(http.MethodPost, "/api/v1/remediation/trigger", fmt.Sprintf(mcpTrigger, inc.IncidentID), http.StatusAccepted, &tr)
-	if tr.WorkflowID == "" || tr.IncidentID != inc.IncidentID || tr.Status != "pending" || tr.DeploymentMethod != "unknown" ||
-		tr.EstimatedDuration == "" || tr.Duplicate || tr.Message == "" {
+	e.mustDo(http.MethodPost, "/api/v1/remediation/trigger", fmt.Sprintf(mcpTrigger, inc.IncidentID, ns), http.StatusAccepted, &tr)
+	if tr.WorkflowID == "" || tr.IncidentID != inc.IncidentID || tr.Status != "pending" || tr.DeploymentMethod != "manual" ||
+		tr.EstimatedDuration == "unknown" || tr.Duplicate || tr.Message == "" {
 		t.Fatalf("trigger = %+v", tr)
 	}
 	var wf workflowJSON
 	e.mustDo(http.MethodGet, "/api/v1/workflows/"+tr.WorkflowID, "", http.StatusOK, &wf)
-	if wf.Status != "pending" || wf.IncidentID != inc.IncidentID || wf.Issue.Type != "pod_crash" || wf.Target.Kind != "Deployment" ||
-		wf.Target.Namespace != "payments" || wf.Layers == nil || wf.Steps == nil || wf.Checkpoints == nil || wf.CompletedAt != nil {
+	if wf.IncidentID != inc.IncidentID || wf.Issue.Type != "pod_crash" || wf.Target.Kind != "Deployment" ||
+		wf.Target.Namespace != ns || wf.Layers == nil || wf.Steps == nil || wf.Checkpoints == nil || wf.CompletedAt != nil {
 		t.Errorf("workflow = %+v", wf)
 	}
 	var linked incidentJSON
@@ -77,7 +82,7 @@ func TestTriggerRecordsOnePendingWorkflowPerRequest(t *testing.T) {
 		for range 100 {
 			wg.Go(func() {
 				var again triggered
-				e.mustDo(http.MethodPost, "/api/v1/remediation/trigger", fmt.Sprintf(mcpTrigger, inc.IncidentID), http.StatusAccepted, &again)
+				e.mustDo(http.MethodPost, "/api/v1/remediation/trigger", fmt.Sprintf(mcpTrigger, inc.IncidentID, ns), http.StatusAccepted, &again)
 				ids <- again.WorkflowID
 			})
 		}
@@ -99,8 +104,8 @@ func TestTriggerRecordsOnePendingWorkflowPerRequest(t *testing.T) {
 
 	t.Run("a dry run is a different request", func(t *testing.T) {
 		var dry triggered
-		body := fmt.Sprintf(`{"incident_id":%q,"namespace":"payments","resource":{"kind":"deployment","name":"payment-api"},
-			"issue":{"type":"pod_crash"},"dry_run":true}`, inc.IncidentID)
+		body := fmt.Sprintf(`{"incident_id":%q,"namespace":%q,"resource":{"kind":"deployment","name":"payment-api"},
+			"issue":{"type":"pod_crash"},"dry_run":true}`, inc.IncidentID, ns)
 		e.mustDo(http.MethodPost, "/api/v1/remediation/trigger", body, http.StatusAccepted, &dry)
 		if !dry.DryRun || dry.WorkflowID == tr.WorkflowID {
 			t.Errorf("dry run = %+v", dry)
@@ -108,7 +113,8 @@ func TestTriggerRecordsOnePendingWorkflowPerRequest(t *testing.T) {
 	})
 
 	t.Run("without an incident id one incident is opened per target and issue", func(t *testing.T) {
-		body := `{"namespace":"shop","resource":{"kind":"StatefulSet","name":"cache"},"issue":{"type":"oom_kill"}}`
+		newDeployment(t, c, ns, "payment-worker")
+		body := fmt.Sprintf(`{"namespace":%q,"resource":{"kind":"Deployment","name":"payment-worker"},"issue":{"type":"oom_kill"}}`, ns)
 		var a, b triggered
 		e.mustDo(http.MethodPost, "/api/v1/remediation/trigger", body, http.StatusAccepted, &a)
 		e.mustDo(http.MethodPost, "/api/v1/remediation/trigger", body, http.StatusAccepted, &b)
@@ -118,14 +124,30 @@ func TestTriggerRecordsOnePendingWorkflowPerRequest(t *testing.T) {
 	})
 
 	t.Run("an unknown incident id is 404", func(t *testing.T) {
-		if code, body := e.do(http.MethodPost, "/api/v1/remediation/trigger", fmt.Sprintf(mcpTrigger, "inc-unknown"), nil); code != http.StatusNotFound {
+		if code, body := e.do(http.MethodPost, "/api/v1/remediation/trigger", fmt.Sprintf(mcpTrigger, "inc-unknown", ns), nil); code != http.StatusNotFound {
 			t.Errorf("trigger for an unknown incident = %d %s, want 404", code, body)
+		}
+	})
+
+	t.Run("a target that does not exist fails the workflow with a reason", func(t *testing.T) {
+		body := fmt.Sprintf(`{"namespace":%q,"resource":{"kind":"StatefulSet","name":"missing"},"issue":{"type":"oom_kill"}}`, ns)
+		var tr triggerAnswer
+		e.mustDo(http.MethodPost, "/api/v1/remediation/trigger", body, http.StatusAccepted, &tr)
+		if tr.Refusal == nil || tr.Refusal.Reason != "TargetNotFound" {
+			t.Errorf("trigger refusal = %+v, want TargetNotFound", tr.Refusal)
+		}
+		if wf := e.waitWorkflow(tr.WorkflowID, "failed", "completed"); wf.Status != "failed" || wf.Reason != "TargetNotFound" {
+			t.Errorf("workflow = %+v, want failed with TargetNotFound", wf)
 		}
 	})
 }
 
+// Scaling needs approval here, so the action waits in the queue while the test reads it.
 func TestPythonEraActionEndpoints(t *testing.T) {
-	e := startEngine(t)
+	e := startEngine(t, withSafetyPolicy(t, map[string]string{"approvalRequired": "scale"}))
+	c := env.Client(t)
+	ns := env.Namespace(t)
+	newDeployment(t, c, ns, "checkout")
 	var inc created
 	e.mustDo(http.MethodPost, "/api/v1/incidents", mcpIncident("Checkout latency high", "medium", ""), http.StatusCreated, &inc)
 	var action struct {
@@ -138,8 +160,8 @@ func TestPythonEraActionEndpoints(t *testing.T) {
 		Parameters map[string]any `json:"parameters"`
 		Duplicate  bool           `json:"duplicate"`
 	}
-	body := fmt.Sprintf(`{"incidentId":%q,"action":"scale_up","parameters":{"deployment":"checkout","namespace":"shop","replicas":5},
-		"priority":8,"confidence":0.9,"dryRun":false}`, inc.IncidentID)
+	body := fmt.Sprintf(`{"incidentId":%q,"action":"scale_up","parameters":{"deployment":"checkout","namespace":%q,"replicas":5},
+		"priority":8,"confidence":0.9,"dryRun":false}`, inc.IncidentID, ns)
 	e.mustDo(http.MethodPost, "/api/v1/remediate", body, http.StatusOK, &action)
 	if action.ActionID == "" || action.IncidentID != inc.IncidentID || action.Type != "scale_up" || action.Status != "pending" ||
 		action.Priority != 8 || action.Confidence != 0.9 || action.Parameters["replicas"] != float64(5) ||
@@ -151,6 +173,7 @@ func TestPythonEraActionEndpoints(t *testing.T) {
 	if !action.Duplicate {
 		t.Errorf("the same action again = %+v, want the existing one", action)
 	}
+	e.waitWorkflow(action.ActionID, "awaiting_approval")
 	e.mustDo(http.MethodGet, "/api/v1/actions/"+action.ActionID+"/status", "", http.StatusOK, &action)
 	var list struct {
 		Actions []struct {

@@ -23,6 +23,7 @@ import (
 	"selfhealing.dev/coordination-engine/internal/httpapi"
 	"selfhealing.dev/coordination-engine/internal/permissions"
 	"selfhealing.dev/coordination-engine/internal/platform"
+	"selfhealing.dev/coordination-engine/internal/remediation"
 	"selfhealing.dev/coordination-engine/internal/telemetry"
 )
 
@@ -102,9 +103,19 @@ func build(ctx context.Context, wg *sync.WaitGroup, cfg config.Options, p Params
 		return err
 	}
 	rec := newRecords(cfg, mgr, log)
+	resolver, err := newResolver(mgr, log.WithName("managedby"))
+	if err != nil {
+		return err
+	}
+	rem, err := newRemediator(cfg, mgr, c.clientset, tm, rec, resolver, log)
+	if err != nil {
+		return err
+	}
+	rec.requests = remediation.NewRequests(rec.incidents, rec.workflows, rem.executor)
 	st := newState(started, c, rec, inCluster, !electLeader(cfg, inCluster))
 	api := httpapi.New(httpapi.Options{Version: p.Version, MaxBodyBytes: cfg.MaxRequestBodyBytes},
 		httpapi.Deps{Health: st, Status: st, Incidents: rec.incidents, Workflows: rec.workflows, Remediations: rec.requests,
+			Detector: resolver, Approvals: rec.workflows,
 			Gatherer: prometheus.Gatherers{reg, ctrlmetrics.Registry}, Registerer: reg},
 		log.WithName("http"))
 	l.api.set(api.Handler())
@@ -114,6 +125,9 @@ func build(ctx context.Context, wg *sync.WaitGroup, cfg config.Options, p Params
 		"namespace", cfg.Namespace, "host", restCfg.Host, "startupMs", time.Since(started).Milliseconds())
 
 	if err := rec.start(ctx, wg, mgr, log); err != nil {
+		return err
+	}
+	if err := rem.start(mgr, rec); err != nil {
 		return err
 	}
 	c.start(ctx, wg, cfg, mgr, st, fail)
@@ -164,6 +178,7 @@ func newManager(cfg config.Options, restCfg *rest.Config, inCluster bool, log lo
 // components are the long-running parts besides the HTTP servers.
 type components struct {
 	log         logr.Logger
+	clientset   kubernetes.Interface
 	telemetry   *telemetry.Metrics
 	monitor     *health.Monitor
 	discoverer  *platform.Discoverer
@@ -181,6 +196,7 @@ func newComponents(cfg config.Options, restCfg *rest.Config, log logr.Logger, tm
 	}
 	c := &components{
 		log:         log,
+		clientset:   cs,
 		telemetry:   tm,
 		monitor:     health.NewMonitor(5*time.Second, 3*time.Second),
 		discoverer:  platform.NewDiscoverer(cs.Discovery(), dyn, log.WithName("platform")),

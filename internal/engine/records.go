@@ -52,8 +52,9 @@ type records struct {
 	workflowIndex *projection.Index[*v1alpha1.RemediationWorkflow]
 	incidents     *incident.Service
 	workflows     *workflow.Service
-	requests      *remediation.Requests
-	pruner        *retention.Pruner
+	// requests is set by build, once the executor that previews plans exists.
+	requests *remediation.Requests
+	pruner   *retention.Pruner
 }
 
 func newRecords(cfg config.Options, mgr manager.Manager, log logr.Logger) *records {
@@ -63,7 +64,6 @@ func newRecords(cfg config.Options, mgr manager.Manager, log logr.Logger) *recor
 	}
 	r.incidents = incident.NewService(mgr.GetClient(), mgr.GetAPIReader(), r.incidentIndex, cfg.Namespace, log.WithName("incident"))
 	r.workflows = workflow.NewService(mgr.GetClient(), mgr.GetAPIReader(), r.workflowIndex, cfg.Namespace)
-	r.requests = remediation.NewRequests(r.incidents, r.workflows, nil)
 	r.pruner = retention.NewPruner(mgr.GetClient(), r.incidentIndex, r.workflowIndex, retention.Policy{
 		MaxAge: cfg.RetentionMaxAge, MaxCount: cfg.RetentionMaxCount, Interval: cfg.RetentionInterval}, log.WithName("retention"))
 	return r

@@ -42,6 +42,7 @@ func statusFor(err error) (int, errorBody) {
 	var maxBytes *http.MaxBytesError
 	var fieldErr *incident.FieldError
 	var stateErr *incident.StateError
+	var wfStateErr *workflow.StateError
 	switch {
 	case errors.As(err, &apiErr):
 		return apiErr.Status, errorBody{Error: apiErr.Message, Code: apiErr.Code, Field: apiErr.Field}
@@ -53,6 +54,8 @@ func statusFor(err error) (int, errorBody) {
 		return http.StatusBadRequest, errorBody{Error: fieldErr.Error(), Code: "invalid_field", Field: fieldErr.Field}
 	case errors.As(err, &stateErr):
 		return http.StatusConflict, errorBody{Error: stateErr.Error(), Code: "conflict"}
+	case errors.As(err, &wfStateErr):
+		return http.StatusConflict, errorBody{Error: wfStateErr.Error(), Code: "conflict"}
 	case meta.IsNoMatchError(err):
 		return http.StatusServiceUnavailable, errorBody{Error: "the engine's CRDs are not installed in the cluster (config/crd/bases): " + err.Error(), Code: "crd_missing"}
 	case apierrors.IsConflict(err):

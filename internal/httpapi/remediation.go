@@ -3,9 +3,11 @@ package httpapi
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 
 	"selfhealing.dev/coordination-engine/api/v1alpha1"
+	"selfhealing.dev/coordination-engine/internal/action"
 	"selfhealing.dev/coordination-engine/internal/remediation"
 	"selfhealing.dev/coordination-engine/internal/workflow"
 )
@@ -32,6 +34,16 @@ type triggeredBody struct {
 	DryRun            bool         `json:"dry_run"`
 	Duplicate         bool         `json:"duplicate"`
 	Message           string       `json:"message"`
+	// Change is the exact change the engine makes (or, for a dry run, would make); null when
+	// the engine will not act or could not plan yet.
+	Change *changeBody `json:"change"`
+	// Refusal says why the engine will not act, when it already knows; null otherwise.
+	Refusal *refusalBody `json:"refusal"`
+}
+
+type refusalBody struct {
+	Reason  string `json:"reason"`
+	Message string `json:"message"`
 }
 
 // triggerRemediation answers POST /api/v1/remediation/trigger: the MCP form gets 202 with the
@@ -56,10 +68,43 @@ func (s *Server) triggerRemediation(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	writeJSON(w, http.StatusAccepted, toTriggered(res))
+}
+
+// toTriggered is the MCP answer: the workflow, plus what the planner's preview knows.
+func toTriggered(res remediation.Result) triggeredBody {
 	wf := toWorkflowBody(res.Workflow)
-	writeJSON(w, http.StatusAccepted, triggeredBody{WorkflowID: wf.ID, IncidentID: wf.IncidentID, Status: wf.Status,
-		DeploymentMethod: wf.DeploymentMethod, EstimatedDuration: "unknown", Strategy: "", Actions: wf.Actions,
-		DryRun: wf.DryRun, Duplicate: !res.Created, Message: wf.Message})
+	b := triggeredBody{WorkflowID: wf.ID, IncidentID: wf.IncidentID, Status: wf.Status,
+		DeploymentMethod: wf.DeploymentMethod, EstimatedDuration: "unknown", Strategy: wf.Strategy, Actions: wf.Actions,
+		DryRun: wf.DryRun, Duplicate: !res.Created, Message: wf.Message}
+	if p := res.Plan; p != nil {
+		b.DeploymentMethod, b.Strategy = string(p.Owner.Method), p.Strategy
+		if p.Change.Object.Name != "" {
+			b.Change = toChangeBody(&p.Change)
+			b.Message = p.Change.Summary
+			if len(b.Actions) == 0 {
+				b.Actions = []actionBody{{Type: string(p.Action.Type), Parameters: json.RawMessage("{}")}}
+			}
+		}
+		if p.Estimate > 0 {
+			b.EstimatedDuration = p.Estimate.String()
+		}
+		if wf.DryRun && b.Change != nil {
+			b.EstimatedDuration = "0s"
+		}
+	}
+	var r *action.Refusal
+	switch {
+	case errors.As(res.Refusal, &r):
+		b.Refusal = &refusalBody{Reason: r.Reason, Message: r.Message}
+		b.Message = r.Message
+		b.EstimatedDuration = "0s"
+	case res.Refusal != nil:
+		b.Message = "recorded; the executor plans it when it can: " + res.Refusal.Error()
+	case b.Message == "":
+		b.Message = "recorded; the executor carries it out"
+	}
+	return b
 }
 
 // remediate answers POST /api/v1/remediate, the Python engine's action form.
@@ -189,7 +234,7 @@ type queueBody struct {
 func (s *Server) workflowQueue(w http.ResponseWriter, r *http.Request) {
 	items, _, counts := s.deps.Workflows.List("", 1<<30, 0)
 	b := queueBody{QueuedActions: []actionStatusBody{}, RunningActions: []actionStatusBody{},
-		ProcessingStatus: "recording", Timestamp: rfc3339(s.now())}
+		ProcessingStatus: "processing", Timestamp: rfc3339(s.now())}
 	for _, wf := range items {
 		switch wf.Phase() {
 		case v1alpha1.WorkflowPending, v1alpha1.WorkflowAwaitingApproval:

@@ -1,6 +1,10 @@
 package httpapi
 
-import "net/http"
+import (
+	"net/http"
+
+	"selfhealing.dev/coordination-engine/api/v1alpha1"
+)
 
 // Route is one registered endpoint.
 type Route struct {
@@ -37,6 +41,8 @@ func (s *Server) routeTable() []Route {
 		{http.MethodGet, "/api/v1/workflows", http.HandlerFunc(s.listWorkflows)},
 		{http.MethodGet, "/api/v1/workflows/queue", http.HandlerFunc(s.workflowQueue)},
 		{http.MethodGet, "/api/v1/workflows/{id}", http.HandlerFunc(s.getWorkflow)},
+		{http.MethodPost, "/api/v1/workflows/{id}/approve", s.decideWorkflow(v1alpha1.ApprovalApproved)},
+		{http.MethodPost, "/api/v1/workflows/{id}/reject", s.decideWorkflow(v1alpha1.ApprovalRejected)},
 		{http.MethodGet, "/actions", http.HandlerFunc(s.listActions)},
 		{http.MethodGet, "/api/v1/actions", http.HandlerFunc(s.listActions)},
 		{http.MethodGet, "/api/v1/actions/{id}/status", http.HandlerFunc(s.actionStatus)},

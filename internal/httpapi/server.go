@@ -31,6 +31,8 @@ type Deps struct {
 	Remediations Remediations
 	// Detector answers the deployment method detection endpoints; nil answers 503.
 	Detector Detector
+	// Approvals records approvals and rejections; nil answers 503.
+	Approvals Approvals
 	// Gatherer is what /metrics exposes.
 	Gatherer prometheus.Gatherer
 	// Registerer receives the HTTP metrics.

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 
 	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"selfhealing.dev/coordination-engine/api/v1alpha1"
 )
@@ -29,6 +30,43 @@ type stepBody struct {
 	StartedAt   *string `json:"started_at"`
 	CompletedAt *string `json:"completed_at"`
 	Error       string  `json:"error"`
+	// Change is the exact change the step makes, recorded before it is made; null until planned.
+	Change *changeBody `json:"change"`
+	Undone bool        `json:"undone"`
+}
+
+type objectRefBody struct {
+	APIVersion string `json:"api_version"`
+	Kind       string `json:"kind"`
+	Namespace  string `json:"namespace"`
+	Name       string `json:"name"`
+}
+
+type changeBody struct {
+	Strategy  string        `json:"strategy"`
+	Object    objectRefBody `json:"object"`
+	Operation string        `json:"operation"`
+	PatchType string        `json:"patch_type"`
+	Patch     string        `json:"patch"`
+	Undo      string        `json:"undo"`
+	Diff      string        `json:"diff"`
+	Summary   string        `json:"summary"`
+}
+
+func toChangeBody(c *v1alpha1.Change) *changeBody {
+	if c == nil {
+		return nil
+	}
+	o := c.Object
+	return &changeBody{Strategy: c.Strategy, Object: objectRefBody{APIVersion: o.APIVersion, Kind: o.Kind, Namespace: o.Namespace, Name: o.Name},
+		Operation: string(c.Operation), PatchType: c.PatchType, Patch: c.Patch, Undo: c.Undo, Diff: c.Diff, Summary: c.Summary}
+}
+
+type approvalBody struct {
+	Decision string `json:"decision"`
+	By       string `json:"by"`
+	Reason   string `json:"reason"`
+	At       string `json:"at"`
 }
 
 type checkpointBody struct {
@@ -64,6 +102,10 @@ type workflowBody struct {
 	Confidence       float64          `json:"confidence"`
 	Error            string           `json:"error"`
 	Message          string           `json:"message"`
+	Reason           string           `json:"reason"`
+	Strategy         string           `json:"strategy"`
+	Evidence         []string         `json:"evidence"`
+	Approval         *approvalBody    `json:"approval"`
 }
 
 func toWorkflowBody(wf *v1alpha1.RemediationWorkflow) workflowBody {
@@ -74,7 +116,13 @@ func toWorkflowBody(wf *v1alpha1.RemediationWorkflow) workflowBody {
 		Target: targetBody(wf.Spec.Target), Issue: issueBody{Type: wf.Spec.Issue.Type, Description: wf.Spec.Issue.Description,
 			Severity: string(wf.Spec.Issue.Severity)},
 		Actions: []actionBody{}, DryRun: wf.Spec.DryRun, Source: string(wf.Spec.Source), Priority: int(wf.Spec.Priority),
-		Confidence: wf.Spec.Confidence, Error: st.Error,
+		Confidence: wf.Spec.Confidence, Error: st.Error, Strategy: st.Strategy, Evidence: st.Evidence,
+	}
+	if b.Evidence == nil {
+		b.Evidence = []string{}
+	}
+	if a := wf.Spec.Approval; a != nil {
+		b.Approval = &approvalBody{Decision: string(a.Decision), By: a.By, Reason: a.Reason, At: rfc3339(a.At.Time)}
 	}
 	if b.DeploymentMethod == "" {
 		b.DeploymentMethod = "unknown"
@@ -85,7 +133,8 @@ func toWorkflowBody(wf *v1alpha1.RemediationWorkflow) workflowBody {
 	b.StartedAt, b.CompletedAt = optionalTime(st.StartedAt), optionalTime(st.CompletedAt)
 	for _, s := range st.Steps {
 		b.Steps = append(b.Steps, stepBody{Order: int(s.Order), Layer: s.Layer, Action: s.Action, Description: s.Description,
-			Status: s.Status, StartedAt: optionalTime(s.StartedAt), CompletedAt: optionalTime(s.CompletedAt), Error: s.Error})
+			Status: s.Status, StartedAt: optionalTime(s.StartedAt), CompletedAt: optionalTime(s.CompletedAt), Error: s.Error,
+			Change: toChangeBody(s.Change), Undone: s.Undone})
 	}
 	for _, c := range st.Checkpoints {
 		checks := c.Checks
@@ -101,8 +150,22 @@ func toWorkflowBody(wf *v1alpha1.RemediationWorkflow) workflowBody {
 		}
 		b.Actions = append(b.Actions, actionBody{Type: a.Type, Parameters: p})
 	}
-	if c := meta.FindStatusCondition(st.Conditions, v1alpha1.ConditionExecuted); c != nil {
-		b.Message = c.Message
-	}
+	b.Message, b.Reason = latestCondition(wf.Phase(), st.Conditions)
 	return b
+}
+
+// latestCondition is the message and reason that say what the workflow is doing or why it
+// stopped: the Admitted condition while it waits for approval, else Verified once verification
+// has an answer, else Executed.
+func latestCondition(phase v1alpha1.WorkflowPhase, conds []metav1.Condition) (message, reason string) {
+	order := []string{v1alpha1.ConditionVerified, v1alpha1.ConditionExecuted, v1alpha1.ConditionAdmitted}
+	if phase == v1alpha1.WorkflowAwaitingApproval {
+		order = []string{v1alpha1.ConditionAdmitted}
+	}
+	for _, t := range order {
+		if c := meta.FindStatusCondition(conds, t); c != nil {
+			return c.Message, c.Reason
+		}
+	}
+	return "", ""
 }

@@ -19,11 +19,15 @@ import (
 
 // Refusal reasons of the gate that the executor treats specially.
 const (
-	reasonTargetLocked     = "TargetLocked"
 	reasonDuplicate        = "Duplicate"
 	reasonApprovalRequired = v1alpha1.ReasonApprovalRequired
 	reasonConflictLost     = v1alpha1.ReasonConflictLost
 )
+
+// waitFor are the retryable refusals a workflow waits out (up to LockWait): another workflow's
+// lock on the target, a safety policy not read yet, a workload that could not be measured. A
+// cooldown or an exhausted budget ends the workflow instead: it would wait for hours.
+var waitFor = map[string]bool{"TargetLocked": true, "InvalidPolicy": true, "ScopeUnknown": true}
 
 // actionOf is the recorded step's action, on the object the change applies to: the gate locks,
 // cools down and counts per changed object.
@@ -88,7 +92,7 @@ func (e *Executor) refused(ctx context.Context, wf *v1alpha1.RemediationWorkflow
 			w.Status.Phase = v1alpha1.WorkflowAwaitingApproval
 			setCondition(w, v1alpha1.ConditionAdmitted, metav1.ConditionFalse, r.Reason, r.Message)
 		}))
-	case r.Reason == reasonTargetLocked && e.now().Sub(wf.CreationTimestamp.Time) < e.opts.LockWait:
+	case r.Retryable && waitFor[r.Reason] && e.now().Sub(wf.CreationTimestamp.Time) < e.opts.LockWait:
 		return ctrl.Result{RequeueAfter: time.Second}, nil
 	case r.Reason == reasonConflictLost || r.Reason == reasonDuplicate:
 		return e.stop(ctx, wf, Planned{Owner: owner, Action: act}, v1alpha1.WorkflowCancelled, r.Reason, r.Message, false)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/go-logr/logr"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
@@ -105,7 +106,9 @@ func (e *Executor) SetupWithManager(mgr ctrl.Manager) error {
 	return ctrl.NewControllerManagedBy(mgr).
 		For(&v1alpha1.RemediationWorkflow{}).
 		Named("remediationworkflow").
-		WithOptions(controller.Options{MaxConcurrentReconciles: e.opts.Workers}).
+		// Controller names are checked process-wide; an engine may run more than once in a process
+		// (its tests do), each with its own manager, so the check is skipped.
+		WithOptions(controller.Options{MaxConcurrentReconciles: e.opts.Workers, SkipNameValidation: ptr.To(true)}).
 		Complete(e)
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/go-logr/logr"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -30,13 +31,20 @@ type Planned struct {
 	Strategy string
 	Action   action.Action
 	Change   v1alpha1.Change
+	// Estimate is how long the workflow should take: a rollout and the verification window.
+	Estimate time.Duration
 }
 
 // Preview plans what the workflow would do without recording or changing anything. A refusal
 // is an *action.Refusal; Planned.Owner is filled whenever the target was resolved.
 func (e *Executor) Preview(ctx context.Context, wf *v1alpha1.RemediationWorkflow) (Planned, error) {
 	owner, err := e.Resolver.Resolve(ctx, wf.Spec.Target)
-	if err != nil {
+	switch {
+	case errors.Is(err, managedby.ErrTargetNotFound):
+		return Planned{}, action.Refuse(v1alpha1.ReasonTargetNotFound, false, "%s does not exist", wf.Spec.Target)
+	case errors.Is(err, managedby.ErrUnknownKind), errors.Is(err, managedby.ErrInvalidTarget):
+		return Planned{}, action.Refuse(v1alpha1.ReasonPlanFailed, false, "%v", err)
+	case err != nil:
 		return Planned{}, fmt.Errorf("resolve %s: %w", wf.Spec.Target, err)
 	}
 	p := Planned{Owner: owner}
@@ -56,6 +64,9 @@ func (e *Executor) Preview(ctx context.Context, wf *v1alpha1.RemediationWorkflow
 		return p, r
 	}
 	p.Change, err = strategy.Plan(ctx, act, owner)
+	if err == nil && !wf.Spec.DryRun {
+		p.Estimate = rolloutAllowance + e.opts.VerifyWindow
+	}
 	return p, err
 }
 
@@ -65,8 +76,6 @@ func (e *Executor) plan(ctx context.Context, wf *v1alpha1.RemediationWorkflow) (
 	p, err := e.Preview(ctx, wf)
 	var refusal *action.Refusal
 	switch {
-	case errors.Is(err, managedby.ErrTargetNotFound):
-		return e.stop(ctx, wf, p, v1alpha1.WorkflowFailed, v1alpha1.ReasonPlanFailed, err.Error(), true)
 	case errors.As(err, &refusal):
 		return e.stop(ctx, wf, p, v1alpha1.WorkflowFailed, refusal.Reason, refusal.Message, true)
 	case err != nil:
@@ -98,6 +107,9 @@ func (e *Executor) plan(ctx context.Context, wf *v1alpha1.RemediationWorkflow) (
 }
 
 const layerApplication = "application"
+
+// rolloutAllowance is the typical time a workload takes to roll out a change, for estimates.
+const rolloutAllowance = 30 * time.Second
 
 // recordOwner writes the deployment method, the strategy and the evidence.
 func recordOwner(w *v1alpha1.RemediationWorkflow, p Planned) {

@@ -1,0 +1,137 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"selfhealing.dev/coordination-engine/api/v1alpha1"
+	"selfhealing.dev/coordination-engine/internal/action"
+	"selfhealing.dev/coordination-engine/internal/guardrail"
+	"selfhealing.dev/coordination-engine/internal/managedby"
+	"selfhealing.dev/coordination-engine/internal/projection"
+	"selfhealing.dev/coordination-engine/internal/remediation"
+)
+
+// scopedGate measures an action's blast radius on the workload before asking the gate.
+type scopedGate struct {
+	gate   *guardrail.Gate
+	reader client.Reader
+}
+
+var _ remediation.Gate = (*scopedGate)(nil)
+
+// Admit measures the workload and asks the gate; a workload it cannot read is refused (fail
+// closed).
+func (g *scopedGate) Admit(ctx context.Context, act action.Action, owner managedby.Resolution) (*guardrail.Permit, error) {
+	scope, err := g.scope(ctx, act, owner.Workload)
+	if err != nil {
+		return nil, action.Refuse("ScopeUnknown", true, "cannot measure the blast radius of %s: %v", act, err)
+	}
+	return g.gate.Admit(ctx, act, scope)
+}
+
+// scope counts the workload's desired and ready replicas and how many ready ones the action
+// takes out of service at once: a rollout's maxUnavailable for changes of the pod template, one
+// for an eviction, none for scaling.
+func (g *scopedGate) scope(ctx context.Context, act action.Action, w managedby.Object) (guardrail.Scope, error) {
+	var s guardrail.Scope
+	key := client.ObjectKey{Namespace: w.Namespace, Name: w.Name}
+	switch w.Kind {
+	case "Deployment":
+		var d appsv1.Deployment
+		if err := g.reader.Get(ctx, key, &d); err != nil {
+			return s, fmt.Errorf("read %s: %w", w, err)
+		}
+		s.Desired, s.Ready = replicasOf(d.Spec.Replicas), d.Status.ReadyReplicas
+		s.Disrupted = s.Desired
+		if d.Spec.Strategy.Type != appsv1.RecreateDeploymentStrategyType {
+			s.Disrupted = maxUnavailable(d.Spec.Strategy.RollingUpdate, s.Desired)
+		}
+	case "StatefulSet":
+		var st appsv1.StatefulSet
+		if err := g.reader.Get(ctx, key, &st); err != nil {
+			return s, fmt.Errorf("read %s: %w", w, err)
+		}
+		s.Desired, s.Ready, s.Disrupted = replicasOf(st.Spec.Replicas), st.Status.ReadyReplicas, 1
+	case "DaemonSet":
+		var ds appsv1.DaemonSet
+		if err := g.reader.Get(ctx, key, &ds); err != nil {
+			return s, fmt.Errorf("read %s: %w", w, err)
+		}
+		s.Desired, s.Ready, s.Disrupted = ds.Status.DesiredNumberScheduled, ds.Status.NumberReady, 1
+	case "Pod":
+		var p corev1.Pod
+		if err := g.reader.Get(ctx, key, &p); err != nil {
+			return s, fmt.Errorf("read %s: %w", w, err)
+		}
+		s.Desired, s.Disrupted = 1, 1
+		if podIsReady(&p) {
+			s.Ready = 1
+		}
+	}
+	if act.Type == action.Scale {
+		s.Disrupted = 0
+	}
+	// Pods that are not ready are not taken out of service by the action.
+	s.Disrupted = min(s.Disrupted, s.Ready)
+	return s, nil
+}
+
+// maxUnavailable resolves a rolling update's maxUnavailable the way the deployment controller
+// does (percentages round down; the default is 25%); with 0 the rollout surges instead.
+func maxUnavailable(ru *appsv1.RollingUpdateDeployment, desired int32) int32 {
+	v := intstr.FromString("25%")
+	if ru != nil && ru.MaxUnavailable != nil {
+		v = *ru.MaxUnavailable
+	}
+	n, err := intstr.GetScaledValueFromIntOrPercent(&v, int(desired), false)
+	if err != nil || n < 0 {
+		return desired
+	}
+	return int32(n)
+}
+
+func replicasOf(r *int32) int32 {
+	if r == nil {
+		return 1
+	}
+	return *r
+}
+
+func podIsReady(p *corev1.Pod) bool {
+	for _, c := range p.Status.Conditions {
+		if c.Type == corev1.PodReady {
+			return c.Status == corev1.ConditionTrue
+		}
+	}
+	return false
+}
+
+// appliedRecords are the changes the recorded workflows made, for the gate's cooldowns and
+// budgets after a restart.
+func appliedRecords(index *projection.Index[*v1alpha1.RemediationWorkflow]) []guardrail.Record {
+	var out []guardrail.Record
+	index.Each(func(wf *v1alpha1.RemediationWorkflow) bool {
+		for _, s := range wf.Status.Steps {
+			if s.Change == nil || (s.Status != "completed" && s.Status != "running" && !s.Undone) {
+				continue
+			}
+			at := wf.CreationTimestamp.Time
+			if s.CompletedAt != nil {
+				at = s.CompletedAt.Time
+			} else if s.StartedAt != nil {
+				at = s.StartedAt.Time
+			}
+			o := s.Change.Object
+			out = append(out, guardrail.Record{Type: action.Type(s.Action),
+				Target: v1alpha1.Target{Kind: o.Kind, Namespace: o.Namespace, Name: o.Name}, At: at})
+		}
+		return true
+	})
+	return out
+}

@@ -1,0 +1,96 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/go-logr/logr"
+	"k8s.io/apimachinery/pkg/api/resource"
+	"k8s.io/client-go/kubernetes"
+	"sigs.k8s.io/controller-runtime/pkg/manager"
+
+	"selfhealing.dev/coordination-engine/internal/config"
+	"selfhealing.dev/coordination-engine/internal/guardrail"
+	"selfhealing.dev/coordination-engine/internal/managedby"
+	"selfhealing.dev/coordination-engine/internal/remediation"
+	"selfhealing.dev/coordination-engine/internal/remediation/operator"
+	"selfhealing.dev/coordination-engine/internal/remediation/workload"
+	"selfhealing.dev/coordination-engine/internal/telemetry"
+)
+
+// remediator is the workflow executor and what it is made of: the safety gate with its policy,
+// the guarded writer and the strategies.
+type remediator struct {
+	executor *remediation.Executor
+	gate     *guardrail.Gate
+	policy   *guardrail.PolicySource
+}
+
+// newRemediator builds the executor and registers it, the policy source and the gate's seeding
+// with mgr. Strategies read with the manager's API reader (uncached: the engine does not cache
+// every workload) and write only through the guardrail's Writer.
+func newRemediator(cfg config.Options, mgr manager.Manager, cs kubernetes.Interface, tm *telemetry.Metrics, rec *records,
+	resolver *managedby.Resolver, log logr.Logger) (*remediator, error) {
+	ceiling, err := resource.ParseQuantity(cfg.MemoryLimitCeiling)
+	if err != nil {
+		return nil, &config.InvalidError{Variable: "MEMORY_LIMIT_CEILING", Value: cfg.MemoryLimitCeiling, Accepted: "a Kubernetes quantity"}
+	}
+	mappings, err := operator.ParseMappings(cfg.OperatorFieldMappings)
+	if err != nil {
+		return nil, &config.InvalidError{Variable: "OPERATOR_FIELD_MAPPINGS", Value: cfg.OperatorFieldMappings, Accepted: err.Error()}
+	}
+	reader := mgr.GetAPIReader()
+	writer := guardrail.NewWriter(mgr.GetClient(), mgr.GetEventRecorder("coordination-engine"), tm, log.WithName("guardrail"))
+	policy := guardrail.NewPolicySource(cs, cfg.Namespace, cfg.SafetyConfigMap, log.WithName("policy"))
+	if err := mgr.Add(policy); err != nil {
+		return nil, fmt.Errorf("add safety policy source: %w", err)
+	}
+	gate := guardrail.NewGate(policy.Policy, tm, time.Now, log.WithName("gate"))
+	directOpts := workload.DefaultOptions()
+	directOpts.MemoryFactor, directOpts.MemoryCeiling, directOpts.MaxReplicas = cfg.MemoryLimitFactor, ceiling, int32(cfg.MaxReplicas)
+	direct := workload.New(reader, writer, directOpts, time.Now)
+	viaOperator := operator.New(reader, writer, operator.Options{Mappings: mappings, MemoryFactor: cfg.MemoryLimitFactor,
+		MemoryCeiling: ceiling, MaxReplicas: int32(cfg.MaxReplicas)}, time.Now)
+	ex := remediation.NewExecutor(remediation.ExecutorDeps{
+		Client: mgr.GetClient(), APIReader: reader, Resolver: resolver, Gate: &scopedGate{gate: gate, reader: reader},
+		Notifier: writer, DryRunner: writer, Incidents: rec.incidents, History: rec.workflowIndex,
+		Health: remediation.NewVerifier(reader), Rollout: rolloutOf(direct), Metrics: tm,
+		Strategies: map[managedby.Method]remediation.Strategy{managedby.Manual: direct, managedby.Operator: viaOperator},
+	}, remediation.ExecutorOptions{VerifyWindow: cfg.VerifyWindow, VerifyTimeout: cfg.VerifyTimeout}, log.WithName("executor"))
+	return &remediator{executor: ex, gate: gate, policy: policy}, nil
+}
+
+// start seeds the gate from the recorded workflows once this replica leads and its caches have
+// synced, then registers the executor: cooldowns and budgets survive restarts, and no workflow
+// is reconciled before the gate knows what was done.
+func (r *remediator) start(mgr manager.Manager, rec *records) error {
+	seeded := manager.RunnableFunc(func(ctx context.Context) error {
+		if !mgr.GetCache().WaitForCacheSync(ctx) {
+			return nil
+		}
+		r.gate.Seed(appliedRecords(rec.workflowIndex))
+		return nil
+	})
+	if err := mgr.Add(seeded); err != nil {
+		return fmt.Errorf("add gate seeding: %w", err)
+	}
+	if err := r.executor.SetupWithManager(mgr); err != nil {
+		return fmt.Errorf("set up the workflow executor: %w", err)
+	}
+	return nil
+}
+
+// rolloutOf adapts the direct strategy's rollout facts to what the action catalogue asks.
+func rolloutOf(s *workload.Strategy) remediation.RolloutReader {
+	return func(ctx context.Context, w managedby.Object) (remediation.Rollout, error) {
+		f, err := s.Rollout(ctx, w)
+		if err != nil {
+			return remediation.Rollout{}, err
+		}
+		return remediation.Rollout{
+			StartedWithLatestRollout: f.PreviousHealthy && f.Current.ReadyPods < f.Replicas,
+			PreviousHealthy:          f.PreviousHealthy,
+		}, nil
+	}
+}
