@@ -1,6 +1,7 @@
 package guardrail
 
 import (
+	"flag"
 	"os"
 	"sync"
 	"testing"
@@ -17,7 +18,26 @@ import (
 
 var env *testenv.Env
 
-func TestMain(m *testing.M) { os.Exit(testenv.Main(m, &env)) }
+// TestMain starts the API server once, except while fuzzing: every fuzz worker process runs
+// TestMain, and FuzzParsePolicy needs no API server.
+func TestMain(m *testing.M) {
+	flag.Parse()
+	if f := flag.Lookup("test.fuzz"); f != nil && f.Value.String() != "" {
+		os.Exit(m.Run())
+	}
+	if f := flag.Lookup("test.fuzzworker"); f != nil && f.Value.String() == "true" {
+		os.Exit(m.Run())
+	}
+	os.Exit(testenv.Main(m, &env))
+}
+
+// needAPIServer skips t when TestMain started no API server.
+func needAPIServer(t *testing.T) {
+	t.Helper()
+	if env == nil {
+		t.Skip("no API server while fuzzing")
+	}
+}
 
 // testClock is a clock the test moves.
 type testClock struct {
