@@ -19,9 +19,12 @@ type Scope struct {
 	Desired int32
 	// Ready is how many of them are ready now.
 	Ready int32
-	// Disrupted is how many ready replicas (or nodes) the action takes out of service at once:
-	// 1 for evicting a ready pod, the rollout's maxUnavailable for a restart, 0 for acting on
-	// pods that are not ready anyway or for a scale-up.
+	// Disrupted is how many ready replicas (or nodes) the action takes out of service at once,
+	// at most Ready: 1 for evicting a ready pod; for a rolling restart the ready pods the
+	// rollout may take down beyond those already unavailable, max(0, maxUnavailable -
+	// (Desired - Ready)), since the rollout counts those; 0 for acting on pods that are not
+	// ready anyway or for a scale-up. The check refuses when (Desired - Ready) + Disrupted
+	// exceeds the policy's allowance.
 	Disrupted int32
 	// Class overrides act.Type.Class() for actions requested in the Python engine's class
 	// vocabulary (model_inference, alert_correlation), which conflict resolution is written in.
