@@ -35,5 +35,7 @@ func run(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "build engine:", err)
 		return 1
 	}
-	return testenv.Main(m, &env)
+	code := testenv.Main(m, &env)
+	stopLocalCluster() // started lazily by the tests that need it (cluster_test.go)
+	return code
 }
