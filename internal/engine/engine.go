@@ -158,10 +158,13 @@ func newManager(cfg config.Options, restCfg *rest.Config, inCluster bool, log lo
 		return nil, err
 	}
 	mgr, err := ctrl.NewManager(restCfg, manager.Options{
-		Scheme:                        scheme,
-		MapperProvider:                newMapper,
-		Cache:                         cacheOptions(cfg.Namespace),
-		Logger:                        log,
+		Scheme:         scheme,
+		MapperProvider: newMapper,
+		Cache:          cacheOptions(cfg.Namespace),
+		Logger:         log,
+		// Runnables' contexts carry the engine's logger, so informers started from them log
+		// through it rather than through the process-global loggers.
+		BaseContext:                   func() context.Context { return logr.NewContext(context.Background(), log) },
 		Metrics:                       metricsserver.Options{BindAddress: "0"},
 		HealthProbeBindAddress:        "0",
 		LeaderElection:                elect,

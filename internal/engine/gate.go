@@ -48,9 +48,11 @@ func (g *scopedGate) scope(ctx context.Context, act action.Action, w managedby.O
 			return s, fmt.Errorf("read %s: %w", w, err)
 		}
 		s.Desired, s.Ready = replicasOf(d.Spec.Replicas), d.Status.ReadyReplicas
+		// A Recreate rollout takes every pod down at once; a rolling one takes down at most
+		// maxUnavailable, counting the pods that are unavailable already.
 		s.Disrupted = s.Desired
 		if d.Spec.Strategy.Type != appsv1.RecreateDeploymentStrategyType {
-			s.Disrupted = maxUnavailable(d.Spec.Strategy.RollingUpdate, s.Desired)
+			s.Disrupted = max(0, maxUnavailable(d.Spec.Strategy.RollingUpdate, s.Desired)-(s.Desired-s.Ready))
 		}
 	case "StatefulSet":
 		var st appsv1.StatefulSet

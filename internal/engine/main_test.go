@@ -25,13 +25,13 @@ func TestMain(m *testing.M) { os.Exit(testenv.Main(m, &env)) }
 
 // testEngine is an engine running in-process against envtest, in a namespace of its own.
 type testEngine struct {
-	t         *testing.T
+	t         testing.TB
 	url       string
 	namespace string
 }
 
 // startEngine runs engine.Run with a fresh namespace until the test ends, and waits for /readyz.
-func startEngine(t *testing.T, mutate ...func(*config.Options)) *testEngine {
+func startEngine(t testing.TB, mutate ...func(*config.Options)) *testEngine {
 	t.Helper()
 	ns := strings.ToLower(strings.NewReplacer("/", "-", "_", "-").Replace(t.Name()))
 	if len(ns) > 50 {

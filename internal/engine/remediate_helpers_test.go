@@ -56,7 +56,7 @@ func ownedBy(apiVersion, kind, name string, uid string) deploymentOption {
 }
 
 // newDeployment creates a Deployment with one container limited to 256Mi.
-func newDeployment(t *testing.T, c client.Client, ns, name string, opts ...deploymentOption) *appsv1.Deployment {
+func newDeployment(t testing.TB, c client.Client, ns, name string, opts ...deploymentOption) *appsv1.Deployment {
 	t.Helper()
 	replicas := int32(2)
 	labels := map[string]string{"app": name}
@@ -206,7 +206,7 @@ func getDeployment(t *testing.T, c client.Client, ns, name string) *appsv1.Deplo
 
 // withSafetyPolicy writes the safety ConfigMap into the engine's namespace before the engine
 // starts, so the first action already sees it.
-func withSafetyPolicy(t *testing.T, data map[string]string) func(*config.Options) {
+func withSafetyPolicy(t testing.TB, data map[string]string) func(*config.Options) {
 	return func(o *config.Options) {
 		cm := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Namespace: o.Namespace, Name: o.SafetyConfigMap}, Data: data}
 		if err := env.Client(t).Create(t.Context(), cm); err != nil {
@@ -235,4 +235,8 @@ func (e *testEngine) waitIncident(id string, ok func(incidentView) bool) inciden
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+func namespaceObject(name string) *corev1.Namespace {
+	return &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}}
 }

@@ -12,22 +12,26 @@ import (
 type check struct {
 	name string
 	run  func(*state, request) *action.Refusal
+	// onResume says the check also judges a resumed action (one admitted before the engine
+	// restarted): the policy-wide answers and the lock do; what was already counted, cooled
+	// down, resolved or approved at its first admission does not count again.
+	onResume bool
 }
 
 // chain is the order the Gate asks in; the first refusal wins. The cheap, policy-wide answers
 // come first, so that a paused engine says Paused rather than a budget.
 var chain = []check{
-	{"paused", checkPaused},
-	{"protectedNamespace", checkProtectedNamespace},
-	{"policy", checkPolicy},
-	{"lock", checkLock},
-	{"dedup", checkDedup},
-	{"cooldown", checkCooldown},
-	{"namespaceBudget", checkNamespaceBudget},
-	{"clusterBudget", checkClusterBudget},
-	{"blastRadius", checkBlastRadius},
-	{"conflict", checkConflict},
-	{"approval", checkApproval},
+	{"paused", checkPaused, true},
+	{"protectedNamespace", checkProtectedNamespace, true},
+	{"policy", checkPolicy, true},
+	{"lock", checkLock, true},
+	{"dedup", checkDedup, false},
+	{"cooldown", checkCooldown, false},
+	{"namespaceBudget", checkNamespaceBudget, false},
+	{"clusterBudget", checkClusterBudget, false},
+	{"blastRadius", checkBlastRadius, false},
+	{"conflict", checkConflict, false},
+	{"approval", checkApproval, false},
 }
 
 func checkPaused(s *state, r request) *action.Refusal {

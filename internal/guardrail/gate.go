@@ -85,7 +85,7 @@ func (g *Gate) Admit(ctx context.Context, act action.Action, scope Scope) (*Perm
 	}
 	failed, refusal := evaluate(&g.st, req)
 	var res resolution
-	if failed == "conflict" || (refusal == nil && !act.DryRun) {
+	if failed == "conflict" || (refusal == nil && !act.DryRun && !act.Resumed) {
 		res = resolve(&g.st, req)
 	}
 	var p *Permit
@@ -124,6 +124,9 @@ func evaluate(s *state, r request) (failed string, refusal *action.Refusal) {
 		}
 	}()
 	for _, c := range chain {
+		if r.act.Resumed && !c.onResume {
+			continue
+		}
 		failed = c.name
 		if refusal = c.run(s, r); refusal != nil {
 			return failed, refusal
@@ -155,7 +158,8 @@ func (g *Gate) release(h *holder, o Outcome) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.st.remove(h)
-	if o == Applied {
+	// A resumed action's change is already in the seeded history.
+	if o == Applied && !h.act.Resumed {
 		g.st.history = append(g.st.history, Record{Type: h.act.Type, Target: h.act.Target, At: g.now()})
 	}
 }

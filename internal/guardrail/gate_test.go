@@ -202,3 +202,30 @@ func BenchmarkAdmit(b *testing.B) {
 		i++
 	}
 }
+
+// A resumed action (admitted before a restart, its change already seeded) takes the lock again
+// but is not cooled down, deduplicated, counted or sent for approval a second time.
+func TestResumedActionTakesOnlyTheLock(t *testing.T) {
+	p := testPolicy()
+	p.NamespaceBudget = 1
+	p.ApprovalRequired = []string{"restart"}
+	resumed := func(a *action.Action) { a.Resumed = true }
+	seeded := []Record{{Type: action.Restart, Target: act(action.Restart, "shop", "web").Target, At: newClock().Now().Add(-time.Minute)}}
+
+	g, _, _ := newTestGate(t, fixed(p))
+	g.Seed(seeded)
+	if _, err := g.Admit(t.Context(), act(action.Restart, "shop", "web"), Scope{}); errReason(err) == "" {
+		t.Fatalf("a fresh restart of a seeded target was admitted; want a refusal")
+	}
+	permit, err := g.Admit(t.Context(), act(action.Restart, "shop", "web", resumed), Scope{})
+	if err != nil {
+		t.Fatalf("Admit(resumed) = %v, want a permit despite cooldown, budget and approval", err)
+	}
+	if _, err := g.Admit(t.Context(), act(action.Restart, "shop", "web", resumed), Scope{}); errReason(err) != ReasonTargetLocked {
+		t.Fatalf("a second resumed admit = %v, want TargetLocked", err)
+	}
+	permit.Done(Applied)
+	if snap := g.Snapshot(); snap.NamespaceUsed["shop"] != 1 {
+		t.Fatalf("namespace budget used = %d after the resumed action, want 1 (counted once)", snap.NamespaceUsed["shop"])
+	}
+}

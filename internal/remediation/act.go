@@ -38,18 +38,24 @@ func actionOf(wf *v1alpha1.RemediationWorkflow, step *v1alpha1.Step) action.Acti
 		Incident: wf.Spec.IncidentRef, Approved: wf.Spec.Approval != nil && wf.Spec.Approval.Decision == v1alpha1.ApprovalApproved}
 }
 
-// admit passes the planned step through the safety gate and, when admitted, applies it.
-func (e *Executor) admit(ctx context.Context, wf *v1alpha1.RemediationWorkflow) (ctrl.Result, error) {
-	step := firstStep(wf)
+// admit passes the planned step through the safety gate and, when admitted, applies it. With
+// p, the plan is not recorded yet and is recorded in the same write as the admission.
+func (e *Executor) admit(ctx context.Context, wf *v1alpha1.RemediationWorkflow, p *Planned) (ctrl.Result, error) {
 	if a := wf.Spec.Approval; a != nil && a.Decision == v1alpha1.ApprovalRejected {
 		return e.stop(ctx, wf, Planned{}, v1alpha1.WorkflowCancelled, v1alpha1.ReasonRejected,
 			fmt.Sprintf("rejected by %s: %s", a.By, a.Reason), false)
 	}
-	owner, err := e.Resolver.Resolve(ctx, wf.Spec.Target)
-	if err != nil {
-		return ctrl.Result{}, fmt.Errorf("resolve %s: %w", wf.Spec.Target, err)
+	var owner managedby.Resolution
+	if p != nil {
+		owner = p.Owner
+		recordPlan(wf, *p) // on a copy the update below starts from; written by it
+	} else {
+		var err error
+		if owner, err = e.Resolver.Resolve(ctx, wf.Spec.Target); err != nil {
+			return ctrl.Result{}, fmt.Errorf("resolve %s: %w", wf.Spec.Target, err)
+		}
 	}
-	act := actionOf(wf, step)
+	act := actionOf(wf, firstStep(wf))
 	permit, err := e.Gate.Admit(ctx, act, owner)
 	var refusal *action.Refusal
 	switch {
@@ -61,6 +67,9 @@ func (e *Executor) admit(ctx context.Context, wf *v1alpha1.RemediationWorkflow) 
 	e.keep(wf.Name, permit)
 	now := metav1.NewTime(e.now().UTC())
 	err = e.update(ctx, wf, func(w *v1alpha1.RemediationWorkflow) {
+		if p != nil && len(w.Status.Steps) == 0 {
+			recordPlan(w, *p) // re-read after a conflict
+		}
 		w.Status.Phase = v1alpha1.WorkflowRunning
 		w.Status.StartedAt = &now
 		w.Status.Steps[0].Status = stepRunning
@@ -70,9 +79,6 @@ func (e *Executor) admit(ctx context.Context, wf *v1alpha1.RemediationWorkflow) 
 	if err != nil {
 		e.forget(wf.Name, guardrail.NotApplied)
 		return e.ignoreFinished(err)
-	}
-	if _, err := e.Incidents.Start(ctx, wf.Spec.IncidentRef); err != nil {
-		logr.FromContextOrDiscard(ctx).Error(err, "Could not mark the incident running")
 	}
 	return e.apply(ctx, wf)
 }
@@ -143,6 +149,9 @@ func (e *Executor) apply(ctx context.Context, wf *v1alpha1.RemediationWorkflow) 
 	})
 	if err != nil {
 		return e.ignoreFinished(err)
+	}
+	if _, err := e.Incidents.Start(ctx, wf.Spec.IncidentRef); err != nil {
+		logr.FromContextOrDiscard(ctx).Error(err, "Could not mark the incident running")
 	}
 	return ctrl.Result{RequeueAfter: e.opts.VerifyInterval}, nil
 }

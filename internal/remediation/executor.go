@@ -133,7 +133,7 @@ func (e *Executor) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result
 	case step == nil:
 		return e.plan(ctx, &wf)
 	case step.Status == stepPending:
-		return e.admit(ctx, &wf)
+		return e.admit(ctx, &wf, nil)
 	case step.Status == stepRunning:
 		return e.apply(ctx, &wf)
 	case step.Status == stepCompleted:

@@ -35,17 +35,50 @@ type Planned struct {
 	Estimate time.Duration
 }
 
+// Outline says how the workflow's target is deployed and which strategy would act, from the
+// resolver's cache, without choosing the action or computing the change: what a request's
+// answer needs while the executor does the real planning. A refusal is an *action.Refusal.
+func (e *Executor) Outline(ctx context.Context, wf *v1alpha1.RemediationWorkflow) (Planned, error) {
+	owner, err := e.resolve(ctx, wf.Spec.Target)
+	if err != nil {
+		return Planned{}, err
+	}
+	p := Planned{Owner: owner}
+	_, p.Strategy, err = e.strategyOrRefusal(owner)
+	if err == nil && !wf.Spec.DryRun {
+		p.Estimate = rolloutAllowance + e.opts.VerifyWindow
+	}
+	return p, err
+}
+
+func (e *Executor) strategyOrRefusal(owner managedby.Resolution) (Strategy, string, error) {
+	s, name, r := e.strategyFor(owner)
+	if r != nil {
+		return nil, name, r
+	}
+	return s, name, nil
+}
+
+// resolve resolves the target; a target that cannot be found or looked up is a refusal.
+func (e *Executor) resolve(ctx context.Context, target v1alpha1.Target) (managedby.Resolution, error) {
+	owner, err := e.Resolver.Resolve(ctx, target)
+	switch {
+	case errors.Is(err, managedby.ErrTargetNotFound):
+		return owner, action.Refuse(v1alpha1.ReasonTargetNotFound, false, "%s does not exist", target)
+	case errors.Is(err, managedby.ErrUnknownKind), errors.Is(err, managedby.ErrInvalidTarget):
+		return owner, action.Refuse(v1alpha1.ReasonPlanFailed, false, "%v", err)
+	case err != nil:
+		return owner, fmt.Errorf("resolve %s: %w", target, err)
+	}
+	return owner, nil
+}
+
 // Preview plans what the workflow would do without recording or changing anything. A refusal
 // is an *action.Refusal; Planned.Owner is filled whenever the target was resolved.
 func (e *Executor) Preview(ctx context.Context, wf *v1alpha1.RemediationWorkflow) (Planned, error) {
-	owner, err := e.Resolver.Resolve(ctx, wf.Spec.Target)
-	switch {
-	case errors.Is(err, managedby.ErrTargetNotFound):
-		return Planned{}, action.Refuse(v1alpha1.ReasonTargetNotFound, false, "%s does not exist", wf.Spec.Target)
-	case errors.Is(err, managedby.ErrUnknownKind), errors.Is(err, managedby.ErrInvalidTarget):
-		return Planned{}, action.Refuse(v1alpha1.ReasonPlanFailed, false, "%v", err)
-	case err != nil:
-		return Planned{}, fmt.Errorf("resolve %s: %w", wf.Spec.Target, err)
+	owner, err := e.resolve(ctx, wf.Spec.Target)
+	if err != nil {
+		return Planned{}, err
 	}
 	p := Planned{Owner: owner}
 	act, err := choose(ctx, wf, owner, e.Rollout)
@@ -81,29 +114,34 @@ func (e *Executor) plan(ctx context.Context, wf *v1alpha1.RemediationWorkflow) (
 	case err != nil:
 		return ctrl.Result{}, err
 	}
+	logr.FromContextOrDiscard(ctx).V(1).Info("Planned", "action", p.Action.Type, "strategy", p.Strategy, "deploymentMethod", p.Owner.Method)
+	if !wf.Spec.DryRun {
+		// The plan is recorded with the admission's outcome, in one write.
+		return e.admit(ctx, wf, &p)
+	}
 	now := metav1.NewTime(e.now().UTC())
-	change := p.Change
 	err = e.update(ctx, wf, func(w *v1alpha1.RemediationWorkflow) {
-		recordOwner(w, p)
-		w.Status.Layers = []string{layerApplication}
-		w.Status.Steps = []v1alpha1.Step{{Order: 1, Layer: layerApplication, Action: string(p.Action.Type),
-			Description: change.Summary, Status: stepPending, Change: &change}}
-		w.Status.Checkpoints = []v1alpha1.Checkpoint{{Layer: layerApplication, AfterStep: 1, Status: checkpointPending}}
-		setCondition(w, v1alpha1.ConditionExecuted, metav1.ConditionFalse, v1alpha1.ReasonPlanned, "planned: "+change.Summary)
-		if w.Spec.DryRun {
-			w.Status.Steps[0].Status = stepSkipped
-			w.Status.Checkpoints[0].Status = stepSkipped
-			w.Status.StartedAt = &now
-		}
+		recordPlan(w, p)
+		w.Status.Steps[0].Status = stepSkipped
+		w.Status.Checkpoints[0].Status = stepSkipped
+		w.Status.StartedAt = &now
 	})
 	if err != nil {
 		return e.ignoreFinished(err)
 	}
-	logr.FromContextOrDiscard(ctx).V(1).Info("Planned", "action", p.Action.Type, "strategy", p.Strategy, "deploymentMethod", p.Owner.Method)
-	if wf.Spec.DryRun {
-		return e.finishDryRun(ctx, wf, change)
-	}
-	return e.admit(ctx, wf)
+	return e.finishDryRun(ctx, wf, p.Change)
+}
+
+// recordPlan writes the plan: the owner, one pending step with its exact change, and the
+// checkpoint after it.
+func recordPlan(w *v1alpha1.RemediationWorkflow, p Planned) {
+	change := p.Change
+	recordOwner(w, p)
+	w.Status.Layers = []string{layerApplication}
+	w.Status.Steps = []v1alpha1.Step{{Order: 1, Layer: layerApplication, Action: string(p.Action.Type),
+		Description: change.Summary, Status: stepPending, Change: &change}}
+	w.Status.Checkpoints = []v1alpha1.Checkpoint{{Layer: layerApplication, AfterStep: 1, Status: checkpointPending}}
+	setCondition(w, v1alpha1.ConditionExecuted, metav1.ConditionFalse, v1alpha1.ReasonPlanned, "planned: "+change.Summary)
 }
 
 const layerApplication = "application"

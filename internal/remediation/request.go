@@ -23,7 +23,10 @@ type Workflows interface {
 
 // Planner previews what a workflow will do (the Executor).
 type Planner interface {
+	// Preview computes the exact change, as the executor will.
 	Preview(ctx context.Context, wf *v1alpha1.RemediationWorkflow) (Planned, error)
+	// Outline only says how the target is deployed and which strategy acts.
+	Outline(ctx context.Context, wf *v1alpha1.RemediationWorkflow) (Planned, error)
 }
 
 // Requests handles remediation requests.
@@ -90,7 +93,14 @@ func (r *Requests) Trigger(ctx context.Context, t Trigger) (Result, error) {
 	}
 	res := Result{Incident: inc, Workflow: wf, Created: created}
 	if r.planner != nil {
-		p, err := r.planner.Preview(ctx, wf)
+		// A dry run's answer is its exact change. Otherwise the executor, which starts as soon
+		// as the workflow is recorded, computes the change; answering with an outline keeps the
+		// request from doing the same reads again beside it.
+		preview := r.planner.Outline
+		if wf.Spec.DryRun {
+			preview = r.planner.Preview
+		}
+		p, err := preview(ctx, wf)
 		if p.Owner.Method != "" {
 			res.Plan = &p
 		}

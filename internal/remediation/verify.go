@@ -21,6 +21,16 @@ type Health struct {
 	Restarts int64
 }
 
+// fromWatchCache lets the API server answer a list from its watch cache (resourceVersion "0"),
+// milliseconds behind etcd at most, instead of a consistent list that waits for the cache to
+// catch up: verification looks again every few seconds anyway.
+type fromWatchCache struct{}
+
+// ApplyToList sets a fresh Raw each time: the client writes into it.
+func (fromWatchCache) ApplyToList(o *client.ListOptions) {
+	o.Raw = &metav1.ListOptions{ResourceVersion: "0"}
+}
+
 // Verifier looks at workloads' health.
 type Verifier struct {
 	reader client.Reader
@@ -112,7 +122,7 @@ func (v *Verifier) pods(ctx context.Context, namespace string, selector *metav1.
 			return h, fmt.Errorf("verify: selector: %w", err)
 		}
 		var pl corev1.PodList
-		if err := v.reader.List(ctx, &pl, client.InNamespace(namespace), client.MatchingLabelsSelector{Selector: sel}); err != nil {
+		if err := v.reader.List(ctx, &pl, fromWatchCache{}, client.InNamespace(namespace), client.MatchingLabelsSelector{Selector: sel}); err != nil {
 			return h, fmt.Errorf("verify: list pods: %w", err)
 		}
 		list = pl.Items

@@ -158,7 +158,7 @@ func (s *Strategy) replicaSetRevisions(ctx context.Context, d *appsv1.Deployment
 		return nil, fmt.Errorf("selector of Deployment %s/%s: %w", d.Namespace, d.Name, err)
 	}
 	var list appsv1.ReplicaSetList
-	if err := s.reader.List(ctx, &list, client.InNamespace(d.Namespace), client.MatchingLabelsSelector{Selector: sel}); err != nil {
+	if err := s.reader.List(ctx, &list, fromWatchCache{}, client.InNamespace(d.Namespace), client.MatchingLabelsSelector{Selector: sel}); err != nil {
 		return nil, fmt.Errorf("list ReplicaSets of Deployment %s/%s: %w", d.Namespace, d.Name, err)
 	}
 	var out []revision
@@ -194,11 +194,11 @@ func (s *Strategy) controllerRevisions(ctx context.Context, obj client.Object) (
 		return nil, fmt.Errorf("selector of %s %s/%s: %w", kindOf(obj), obj.GetNamespace(), obj.GetName(), err)
 	}
 	var crs appsv1.ControllerRevisionList
-	if err := s.reader.List(ctx, &crs, client.InNamespace(obj.GetNamespace()), client.MatchingLabelsSelector{Selector: sel}); err != nil {
+	if err := s.reader.List(ctx, &crs, fromWatchCache{}, client.InNamespace(obj.GetNamespace()), client.MatchingLabelsSelector{Selector: sel}); err != nil {
 		return nil, fmt.Errorf("list ControllerRevisions of %s %s/%s: %w", kindOf(obj), obj.GetNamespace(), obj.GetName(), err)
 	}
 	var pods corev1.PodList
-	if err := s.reader.List(ctx, &pods, client.InNamespace(obj.GetNamespace()), client.MatchingLabelsSelector{Selector: sel}); err != nil {
+	if err := s.reader.List(ctx, &pods, fromWatchCache{}, client.InNamespace(obj.GetNamespace()), client.MatchingLabelsSelector{Selector: sel}); err != nil {
 		return nil, fmt.Errorf("list pods of %s %s/%s: %w", kindOf(obj), obj.GetNamespace(), obj.GetName(), err)
 	}
 	ready := map[string]int32{}
