@@ -30,7 +30,7 @@ var _ remediation.Gate = (*scopedGate)(nil)
 func (g *scopedGate) Admit(ctx context.Context, act action.Action, owner managedby.Resolution) (*guardrail.Permit, error) {
 	scope, err := g.scope(ctx, act, owner.Workload)
 	if err != nil {
-		return nil, action.Refuse("ScopeUnknown", true, "cannot measure the blast radius of %s: %v", act, err)
+		return nil, action.Refuse(guardrail.ReasonScopeUnknown, true, "cannot measure the blast radius of %s: %v", act, err)
 	}
 	return g.gate.Admit(ctx, act, scope)
 }

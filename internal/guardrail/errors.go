@@ -40,6 +40,13 @@ const (
 	ReasonApprovalRequired = v1alpha1.ReasonApprovalRequired
 	// ReasonLowConfidence: an AI-driven action's confidence is below the policy's threshold.
 	ReasonLowConfidence = "LowConfidence"
+	// ReasonNoPermit: a change was attempted without a permit; a bug, refused.
+	ReasonNoPermit = "NoPermit"
+	// ReasonPermitUsed: a change was attempted with a released permit; a bug, refused.
+	ReasonPermitUsed = "PermitUsed"
+	// ReasonScopeUnknown: the caller could not measure the blast radius (the workload could not
+	// be read); retryable.
+	ReasonScopeUnknown = "ScopeUnknown"
 	// ReasonCheckFailed: a check could not decide (a malformed action or scope, a bug); the
 	// gate fails closed.
 	ReasonCheckFailed = "CheckFailed"

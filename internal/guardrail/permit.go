@@ -50,7 +50,7 @@ func (p *Permit) Preempt(r *action.Refusal) {
 // Live returns nil while the permit may be used, else the refusal that ended it.
 func (p *Permit) Live() error {
 	if p == nil {
-		return action.Refuse("NoPermit", false, "no permit: every change must pass the safety gate")
+		return action.Refuse(ReasonNoPermit, false, "no permit: every change must pass the safety gate")
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -58,7 +58,7 @@ func (p *Permit) Live() error {
 	case p.preempted != nil:
 		return p.preempted
 	case p.done:
-		return action.Refuse("PermitUsed", false, "the permit for %s has been released", p.act)
+		return action.Refuse(ReasonPermitUsed, false, "the permit for %s has been released", p.act)
 	}
 	return nil
 }

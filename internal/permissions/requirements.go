@@ -23,8 +23,11 @@ func Requirements() []Requirement {
 		{Feature: "leader-election", Verb: "get", Group: "coordination.k8s.io", Resource: "leases", Namespaced: true},
 		{Feature: "leader-election", Verb: "create", Group: "coordination.k8s.io", Resource: "leases", Namespaced: true},
 		{Feature: "leader-election", Verb: "update", Group: "coordination.k8s.io", Resource: "leases", Namespaced: true},
-		{Feature: "events", Verb: "create", Group: "", Resource: "events"},
-		{Feature: "events", Verb: "patch", Group: "", Resource: "events"},
+		{Feature: "events", Verb: "create", Group: "events.k8s.io", Resource: "events"},
+		{Feature: "events", Verb: "patch", Group: "events.k8s.io", Resource: "events"},
+		{Feature: "safety-policy", Verb: "get", Group: "", Resource: "configmaps", Namespaced: true},
+		{Feature: "safety-policy", Verb: "list", Group: "", Resource: "configmaps", Namespaced: true},
+		{Feature: "safety-policy", Verb: "watch", Group: "", Resource: "configmaps", Namespaced: true},
 		{Feature: "platform-discovery", Verb: "get", Group: "config.openshift.io", Resource: "clusterversions"},
 	}
 	for _, res := range []string{"incidents", "remediationworkflows"} {
@@ -33,6 +36,43 @@ func Requirements() []Requirement {
 		}
 		reqs = append(reqs, Requirement{Feature: "records", Verb: "update", Group: "coordination.selfhealing.dev",
 			Resource: res, Subresource: "status", Namespaced: true})
+	}
+	reqs = append(reqs, ownershipRequirements()...)
+	return append(reqs, remediationRequirements()...)
+}
+
+// ownershipRequirements are what deployment-method detection reads: owner chains as metadata,
+// CustomResourceDefinitions (is an owner a custom resource, OLM labels), Helm release Secrets
+// (labels only; RBAC cannot narrow a list to owner=helm) and Argo CD Applications.
+func ownershipRequirements() []Requirement {
+	var reqs []Requirement
+	for _, gr := range [][2]string{{"", "pods"}, {"apps", "deployments"}, {"apps", "replicasets"}, {"apps", "statefulsets"},
+		{"apps", "daemonsets"}, {"batch", "jobs"}, {"batch", "cronjobs"}, {"apiextensions.k8s.io", "customresourcedefinitions"}} {
+		for _, verb := range []string{"get", "list", "watch"} {
+			reqs = append(reqs, Requirement{Feature: "ownership", Verb: verb, Group: gr[0], Resource: gr[1]})
+		}
+	}
+	for _, verb := range []string{"list", "watch"} {
+		reqs = append(reqs, Requirement{Feature: "ownership", Verb: verb, Group: "", Resource: "secrets"},
+			Requirement{Feature: "ownership-argocd", Verb: verb, Group: "argoproj.io", Resource: "applications"})
+	}
+	return reqs
+}
+
+// remediationRequirements are what the direct strategy changes and reads to plan its changes.
+// The operator strategy also needs get and patch on the custom resources of the operators it
+// works through; those kinds are the cluster's, so they are granted per installation.
+func remediationRequirements() []Requirement {
+	reqs := []Requirement{
+		{Feature: "remediation", Verb: "list", Group: "apps", Resource: "controllerrevisions"},
+		{Feature: "remediation", Verb: "create", Group: "", Resource: "pods", Subresource: "eviction"},
+		{Feature: "remediation", Verb: "list", Group: "", Resource: "limitranges"},
+		{Feature: "remediation", Verb: "list", Group: "", Resource: "resourcequotas"},
+		{Feature: "remediation", Verb: "list", Group: "autoscaling", Resource: "horizontalpodautoscalers"},
+		{Feature: "remediation", Verb: "patch", Group: "autoscaling", Resource: "horizontalpodautoscalers"},
+	}
+	for _, res := range []string{"deployments", "statefulsets", "daemonsets"} {
+		reqs = append(reqs, Requirement{Feature: "remediation", Verb: "patch", Group: "apps", Resource: res})
 	}
 	return reqs
 }
