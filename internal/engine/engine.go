@@ -113,6 +113,7 @@ func build(ctx context.Context, wg *sync.WaitGroup, cfg config.Options, p Params
 	}
 	rec.requests = remediation.NewRequests(rec.incidents, rec.workflows, rem.executor)
 	st := newState(started, c, rec, inCluster, !electLeader(cfg, inCluster))
+	st.rem = rem
 	api := httpapi.New(httpapi.Options{Version: p.Version, MaxBodyBytes: cfg.MaxRequestBodyBytes},
 		httpapi.Deps{Health: st, Status: st, Incidents: rec.incidents, Workflows: rec.workflows, Remediations: rec.requests,
 			Detector: resolver, Approvals: rec.workflows,

@@ -143,6 +143,20 @@ func TestApprovalGatesTheAction(t *testing.T) {
 		other := map[string]string{"approve": "reject", "reject": "approve"}[verb]
 		e.mustDo(http.MethodPost, "/api/v1/workflows/"+wf.ID+"/"+other, "", http.StatusConflict, nil)
 	}
+	// The approved restart is the one action the budget counted.
+	var status struct {
+		Safety struct {
+			Paused        bool           `json:"paused"`
+			InFlight      int            `json:"in_flight"`
+			ClusterUsed   int            `json:"cluster_used"`
+			ClusterBudget int            `json:"cluster_budget"`
+			Namespaces    map[string]int `json:"namespaces_used"`
+		} `json:"safety"`
+	}
+	e.mustDo(http.MethodGet, "/api/v1/status", "", http.StatusOK, &status)
+	if s := status.Safety; s.Paused || s.InFlight != 0 || s.ClusterUsed != 1 || s.ClusterBudget != 20 || s.Namespaces[ns] != 1 {
+		t.Errorf("status safety = %+v, want 1 of 20 actions used, in %s, nothing in flight", s, ns)
+	}
 }
 
 // Protected namespaces are never acted on; the workflow says why.

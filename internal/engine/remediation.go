@@ -25,6 +25,7 @@ type remediator struct {
 	executor *remediation.Executor
 	gate     *guardrail.Gate
 	policy   *guardrail.PolicySource
+	workers  int
 }
 
 // newRemediator builds the executor and registers it, the policy source and the gate's seeding
@@ -58,7 +59,7 @@ func newRemediator(cfg config.Options, mgr manager.Manager, cs kubernetes.Interf
 		Health: remediation.NewVerifier(reader), Rollout: rolloutOf(direct), Metrics: tm,
 		Strategies: map[managedby.Method]remediation.Strategy{managedby.Manual: direct, managedby.Operator: viaOperator},
 	}, remediation.ExecutorOptions{VerifyWindow: cfg.VerifyWindow, VerifyTimeout: cfg.VerifyTimeout}, log.WithName("executor"))
-	return &remediator{executor: ex, gate: gate, policy: policy}, nil
+	return &remediator{executor: ex, gate: gate, policy: policy, workers: ex.Workers()}, nil
 }
 
 // start seeds the gate from the recorded workflows once this replica leads and its caches have

@@ -5,6 +5,10 @@ import (
 	"sync"
 	"time"
 
+	"k8s.io/apimachinery/pkg/api/meta"
+
+	"selfhealing.dev/coordination-engine/api/v1alpha1"
+	"selfhealing.dev/coordination-engine/internal/guardrail"
 	"selfhealing.dev/coordination-engine/internal/health"
 	"selfhealing.dev/coordination-engine/internal/httpapi"
 	"selfhealing.dev/coordination-engine/internal/platform"
@@ -16,6 +20,8 @@ type state struct {
 	started time.Time
 	c       *components
 	rec     *records
+	// rem is the executor side; nil in tests of the HTTP surface alone.
+	rem *remediator
 	// inCluster is true when the engine runs in a pod with a service account.
 	inCluster bool
 
@@ -100,8 +106,7 @@ func (s *state) DeepHealth(ctx context.Context) httpapi.DeepHealth {
 // EngineStatus reads cached state only.
 func (s *state) EngineStatus(context.Context) httpapi.EngineStatus {
 	leader, _, stopping := s.flags()
-	es := httpapi.EngineStatus{State: httpapi.StateRunning, Leader: leader, StartedAt: s.started,
-		ByLayer: map[string]int{"infrastructure": 0, "platform": 0, "application": 0}}
+	es := httpapi.EngineStatus{State: httpapi.StateRunning, Leader: leader, StartedAt: s.started}
 	kube := s.c.monitor.Cached()[depKubernetes]
 	switch {
 	case stopping:
@@ -117,7 +122,44 @@ func (s *state) EngineStatus(context.Context) httpapi.EngineStatus {
 	_, _, counts := s.rec.workflows.List("", 0, 0)
 	es.Actions = httpapi.ActionCounts{Total: counts.Total, Pending: counts.Pending + counts.AwaitingApproval,
 		Running: counts.Running, Completed: counts.Completed, Failed: counts.Failed}
+	es.ConflictsTotal, es.ConflictsToday, es.ByLayer = s.workflowStats()
+	es.ConflictsResolved = es.ConflictsTotal // the gate decides every conflict when it arises
+	if s.rem != nil {
+		es.Workers = s.rem.workers
+		snap := s.rem.gate.Snapshot()
+		es.Safety = &httpapi.SafetyStatus{Paused: snap.Paused, PolicyError: snap.PolicyError, InFlight: snap.InFlight,
+			BudgetWindow: snap.BudgetWindow.String(), ClusterUsed: snap.ClusterUsed, ClusterBudget: snap.ClusterBudget,
+			Namespaces: snap.NamespaceUsed, NamespaceCap: snap.NamespaceBudget}
+		if es.Safety.Namespaces == nil {
+			es.Safety.Namespaces = map[string]int{}
+		}
+	}
 	return es
+}
+
+// workflowStats counts, from the recorded workflows, the conflicts lost (in total and since
+// midnight UTC) and the active steps per layer.
+func (s *state) workflowStats() (conflicts, today int, byLayer map[string]int) {
+	byLayer = map[string]int{"infrastructure": 0, "platform": 0, "application": 0}
+	midnight := time.Now().UTC().Truncate(24 * time.Hour)
+	s.rec.workflowIndex.Each(func(wf *v1alpha1.RemediationWorkflow) bool {
+		if c := meta.FindStatusCondition(wf.Status.Conditions, v1alpha1.ConditionExecuted); c != nil &&
+			(c.Reason == guardrail.ReasonConflictLost || c.Reason == guardrail.ReasonLowConfidence) {
+			conflicts++
+			if !c.LastTransitionTime.Time.Before(midnight) {
+				today++
+			}
+		}
+		if !wf.Phase().Finished() {
+			for _, st := range wf.Status.Steps {
+				if st.Status == "running" {
+					byLayer[st.Layer]++
+				}
+			}
+		}
+		return true
+	})
+	return conflicts, today, byLayer
 }
 
 // indexCheck is the readiness of one index of the engine's records.

@@ -46,6 +46,21 @@ type EngineStatus struct {
 	ByLayer map[string]int
 	// Platform is the last discovery; nil before the first.
 	Platform *platform.Info
+	// Safety is the safety gate's state; nil when the engine has none.
+	Safety *SafetyStatus
+}
+
+// SafetyStatus is the safety gate's state: is automation paused, is the policy valid, how much
+// of the action budget is used.
+type SafetyStatus struct {
+	Paused        bool           `json:"paused"`
+	PolicyError   string         `json:"policy_error"`
+	InFlight      int            `json:"in_flight"`
+	BudgetWindow  string         `json:"budget_window"`
+	ClusterUsed   int            `json:"cluster_used"`
+	ClusterBudget int            `json:"cluster_budget"`
+	Namespaces    map[string]int `json:"namespaces_used"`
+	NamespaceCap  int            `json:"namespace_budget"`
 }
 
 // ActionCounts counts remediation actions (workflows) by phase.
@@ -78,6 +93,7 @@ type statusBody struct {
 	ConflictsToday int            `json:"conflicts_today"`
 	ByLayer        map[string]int `json:"by_layer"`
 	Platform       *platformBody  `json:"platform"`
+	Safety         *SafetyStatus  `json:"safety"`
 }
 
 type platformBody struct {
@@ -95,7 +111,7 @@ func (s *Server) engineStatus(w http.ResponseWriter, r *http.Request) {
 		Engine: engineBody{State: st.State, Leader: st.Leader, Version: s.opts.Version,
 			StartedAt: st.StartedAt.UTC().Format(time.RFC3339), UptimeSeconds: now.Sub(st.StartedAt).Seconds()},
 		Workflows:      workflowsBody{Active: st.Actions.Running, Queued: st.Actions.Pending},
-		ConflictsToday: st.ConflictsToday, ByLayer: st.ByLayer,
+		ConflictsToday: st.ConflictsToday, ByLayer: st.ByLayer, Safety: st.Safety,
 	}
 	if st.Platform != nil {
 		p := platformBody{Info: st.Platform, Name: st.Platform.Platform, Version: st.Platform.KubernetesVersion}

@@ -101,6 +101,9 @@ func NewExecutor(deps ExecutorDeps, opts ExecutorOptions, log logr.Logger) *Exec
 		permits: map[string]*guardrail.Permit{}, healthy: map[string]healthyRun{}}
 }
 
+// Workers is how many workflows are reconciled at once.
+func (e *Executor) Workers() int { return e.opts.Workers }
+
 // SetupWithManager runs the executor as the manager's leader-only RemediationWorkflow controller.
 func (e *Executor) SetupWithManager(mgr ctrl.Manager) error {
 	return ctrl.NewControllerManagedBy(mgr).
@@ -174,8 +177,12 @@ func (e *Executor) permit(name string) *guardrail.Permit {
 
 func (e *Executor) keep(name string, p *guardrail.Permit) {
 	e.mu.Lock()
+	_, had := e.permits[name]
 	e.permits[name] = p
 	e.mu.Unlock()
+	if !had && e.Metrics != nil {
+		e.Metrics.ActiveActions.Inc()
+	}
 }
 
 // forget releases the workflow's permit with the outcome and drops its verification state.
@@ -187,6 +194,9 @@ func (e *Executor) forget(name string, o guardrail.Outcome) {
 	e.mu.Unlock()
 	if p != nil {
 		p.Done(o)
+		if e.Metrics != nil {
+			e.Metrics.ActiveActions.Dec()
+		}
 	}
 }
 
