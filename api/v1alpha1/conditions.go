@@ -19,6 +19,8 @@ const (
 	ConditionVerified = "Verified"
 	// ConditionEscalated says the engine handed the incident back to people; the reason says why.
 	ConditionEscalated = "Escalated"
+	// ConditionReopened says a finished incident was opened again.
+	ConditionReopened = "Reopened"
 	// ConditionAdmitted says whether the safety gate let the workflow act.
 	ConditionAdmitted = "Admitted"
 
@@ -56,6 +58,8 @@ const (
 	ReasonPlanFailed = "PlanFailed"
 	// ReasonApplyFailed: the API server refused the change.
 	ReasonApplyFailed = "ApplyFailed"
+	// ReasonRecurred: a remediation was requested for a finished incident: the problem is back.
+	ReasonRecurred = "Recurred"
 	// ReasonResumed: the engine restarted during the workflow and re-applied its recorded change.
 	ReasonResumed = "Resumed"
 )

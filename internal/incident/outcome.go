@@ -64,3 +64,19 @@ func raise(s v1alpha1.Severity) v1alpha1.Severity {
 		return v1alpha1.SeverityCritical
 	}
 }
+
+// Reopen moves a finished incident back to pending: the problem came back, or someone asks to
+// remediate it again. An unfinished incident is returned as it is.
+func (s *Service) Reopen(ctx context.Context, id, message string) (*v1alpha1.Incident, error) {
+	return s.mutate(ctx, id, func(inc *v1alpha1.Incident) (bool, bool, error) {
+		if !inc.Phase().Finished() {
+			return false, false, nil
+		}
+		s.setPhase(inc, v1alpha1.IncidentPending)
+		inc.Status.CancelledBy = ""
+		meta.RemoveStatusCondition(&inc.Status.Conditions, v1alpha1.ConditionVerified)
+		meta.SetStatusCondition(&inc.Status.Conditions, metav1.Condition{Type: v1alpha1.ConditionReopened,
+			Status: metav1.ConditionTrue, Reason: v1alpha1.ReasonRecurred, Message: message, ObservedGeneration: inc.Generation})
+		return false, true, nil
+	})
+}

@@ -13,6 +13,7 @@ import (
 type Incidents interface {
 	Get(ctx context.Context, id string) (*v1alpha1.Incident, error)
 	Create(ctx context.Context, n incident.New) (*v1alpha1.Incident, bool, error)
+	Reopen(ctx context.Context, id, message string) (*v1alpha1.Incident, error)
 	LinkWorkflow(ctx context.Context, id, workflowName string) (*v1alpha1.Incident, error)
 }
 
@@ -74,6 +75,11 @@ func (r *Requests) Trigger(ctx context.Context, t Trigger) (Result, error) {
 	inc, err := r.resolveIncident(ctx, t)
 	if err != nil {
 		return Result{}, err
+	}
+	if inc.Phase().Finished() {
+		if inc, err = r.incidents.Reopen(ctx, inc.Name, "a new remediation of "+t.Issue.Type+" on "+t.Target.String()+" was requested"); err != nil {
+			return Result{}, fmt.Errorf("reopen incident: %w", err)
+		}
 	}
 	priority := t.Priority
 	if priority == 0 {
