@@ -46,9 +46,10 @@ step "Installing the engine's CRDs and deploying the sample workloads (namespace
 go run ./hack/apply -f config/crd/bases
 go run ./hack/apply -f hack/samples
 
-step "Starting the engine on :$PORT (metrics on :$METRICS_PORT)"
+step "Starting the engine on :$PORT (metrics on :$METRICS_PORT; its log: .local/engine.log)"
+# A short verification window keeps the demo brisk; the default is 30s.
 NAMESPACE="${NAMESPACE:-self-healing-platform}" PORT="$PORT" METRICS_PORT="$METRICS_PORT" \
-  bin/coordination-engine 2> >(tee .local/engine.log >&2) &
+  VERIFY_WINDOW="${VERIFY_WINDOW:-10s}" bin/coordination-engine 2>.local/engine.log &
 engine_pid=$!
 for _ in $(seq 1 100); do
   curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break
@@ -56,9 +57,16 @@ for _ in $(seq 1 100); do
   sleep 0.2
 done
 
+step "Rolling out a bad revision of payments (it crash-loops); cache is OOMKilled already"
+go run ./hack/apply -f hack/samples/rollout
+
+step "Healing: the engine remediates both, as the platform's MCP server would ask it to"
+go run ./hack/demo --url "http://127.0.0.1:$PORT" --namespace demo || \
+  echo "the demo did not finish; the engine's log is in .local/engine.log" >&2
+
 cat >&2 <<HINTS
 
-The engine runs against the local cluster (its log: .local/engine.log). Try:
+The engine keeps running against the local cluster (its log: .local/engine.log). Try:
 
   curl -s localhost:$PORT/health
   curl -s localhost:$PORT/readyz
@@ -66,11 +74,16 @@ The engine runs against the local cluster (its log: .local/engine.log). Try:
   curl -s localhost:$PORT/api/v1/status
   curl -s localhost:$METRICS_PORT/metrics | grep ^coordination_engine_
 
-  # open an incident, then ask for a remediation (recorded as a RemediationWorkflow)
-  curl -s -XPOST localhost:$PORT/api/v1/incidents -d '{"title":"Payments crash loop","description":"payments pods restart every 10 s","severity":"high","target":"deployment/payments"}'
-  curl -s -XPOST localhost:$PORT/api/v1/remediation/trigger -d '{"namespace":"demo","resource":{"kind":"Deployment","name":"payments"},"issue":{"type":"CrashLoopBackOff"}}'
+  # what the engine did: incidents, workflows (steps, the exact change, checkpoints)
   curl -s localhost:$PORT/api/v1/incidents
   curl -s localhost:$PORT/api/v1/workflows
+  # how a workload is deployed (argocd, flux, helm, operator, manual) and why
+  curl -s localhost:$PORT/api/v1/detect/deployment/demo/web
+  # a dry run: the exact change, nothing changed
+  curl -s -XPOST localhost:$PORT/api/v1/remediation/trigger -d '{"namespace":"demo","resource":{"kind":"Deployment","name":"web"},"issue":{"type":"high_cpu"},"dry_run":true}'
+  # scale web for real (high CPU); the safety gate's state is in /api/v1/status
+  curl -s -XPOST localhost:$PORT/api/v1/remediation/trigger -d '{"namespace":"demo","resource":{"kind":"Deployment","name":"web"},"issue":{"type":"high_cpu"}}'
+  curl -s localhost:$PORT/api/v1/status
 
   export KUBECONFIG=$KUBECONFIG
   kubectl get nodes,pods -A                                          # if kubectl is installed

@@ -1,0 +1,198 @@
+// Command demo shows the engine heal two broken workloads of the local cluster that make run
+// starts: it waits until the sample Deployments "payments" (a bad rollout that crash-loops) and
+// "cache" (OOMKilled) show their symptoms, asks the engine to remediate them the way the
+// platform's MCP server does (POST /api/v1/remediation/trigger), and follows the workflows until
+// they are verified. It uses KUBECONFIG and changes nothing itself besides the rollout.
+//
+//	go run ./hack/demo --url http://127.0.0.1:8080 --namespace demo
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/clientcmd"
+)
+
+func main() {
+	url := flag.String("url", "http://127.0.0.1:8080", "the engine's API")
+	ns := flag.String("namespace", "demo", "namespace of the sample workloads")
+	timeout := flag.Duration("timeout", 4*time.Minute, "how long to wait for everything")
+	flag.Parse()
+	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
+	defer cancel()
+	if err := run(ctx, *url, *ns); err != nil {
+		fmt.Fprintln(os.Stderr, "demo:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, url, ns string) error {
+	cfg, err := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(clientcmd.NewDefaultClientConfigLoadingRules(), nil).ClientConfig()
+	if err != nil {
+		return fmt.Errorf("kubeconfig (set KUBECONFIG): %w", err)
+	}
+	cs, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		return err
+	}
+	say("Waiting for the symptoms: payments crash-looping after its rollout, cache OOMKilled")
+	if err := waitFor(ctx, func() (bool, error) { return symptom(ctx, cs, ns, "app=payments", "CrashLoopBackOff") }); err != nil {
+		return fmt.Errorf("payments never crash-looped: %w", err)
+	}
+	if err := waitFor(ctx, func() (bool, error) { return symptom(ctx, cs, ns, "app=cache", "OOMKilled") }); err != nil {
+		return fmt.Errorf("cache was never OOMKilled: %w", err)
+	}
+	before := describe(ctx, cs, ns)
+	say("Before: %s", before)
+	var ids []string
+	for _, r := range []struct{ name, issue string }{{"payments", "CrashLoopBackOff"}, {"cache", "OOMKilled"}} {
+		id, err := trigger(ctx, url, ns, r.name, r.issue)
+		if err != nil {
+			return err
+		}
+		ids = append(ids, id)
+	}
+	for _, id := range ids {
+		if err := follow(ctx, url, id); err != nil {
+			return err
+		}
+	}
+	say("After:  %s", describe(ctx, cs, ns))
+	return nil
+}
+
+func say(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "    "+format+"\n", args...)
+}
+
+func waitFor(ctx context.Context, ok func() (bool, error)) error {
+	for {
+		done, err := ok()
+		if done || err != nil {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Second):
+		}
+	}
+}
+
+// symptom says whether a pod of the selector shows reason as its current or last state.
+func symptom(ctx context.Context, cs kubernetes.Interface, ns, selector, reason string) (bool, error) {
+	pods, err := cs.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: selector})
+	if err != nil {
+		return false, err
+	}
+	for _, p := range pods.Items {
+		for _, s := range p.Status.ContainerStatuses {
+			if (s.State.Waiting != nil && s.State.Waiting.Reason == reason) ||
+				(s.LastTerminationState.Terminated != nil && s.LastTerminationState.Terminated.Reason == reason) {
+				return true, nil
+			}
+		}
+	}
+	return false, nil
+}
+
+// describe summarises what the engine changes: payments' image and cache's memory limit.
+func describe(ctx context.Context, cs kubernetes.Interface, ns string) string {
+	get := func(name string) *appsv1.Deployment {
+		d, err := cs.AppsV1().Deployments(ns).Get(ctx, name, metav1.GetOptions{})
+		if err != nil {
+			return nil
+		}
+		return d
+	}
+	out := ""
+	if d := get("payments"); d != nil {
+		out += fmt.Sprintf("payments runs %s (%d/%d ready)", d.Spec.Template.Spec.Containers[0].Image, d.Status.ReadyReplicas, *d.Spec.Replicas)
+	}
+	if d := get("cache"); d != nil {
+		lim := d.Spec.Template.Spec.Containers[0].Resources.Limits[corev1.ResourceMemory]
+		out += fmt.Sprintf("; cache has a %s memory limit (%d/%d ready)", lim.String(), d.Status.ReadyReplicas, *d.Spec.Replicas)
+	}
+	return out
+}
+
+func trigger(ctx context.Context, url, ns, name, issue string) (string, error) {
+	body := fmt.Sprintf(`{"namespace":%q,"resource":{"kind":"Deployment","name":%q},"issue":{"type":%q,"description":"demo: %s on %s","severity":"high"}}`,
+		ns, name, issue, issue, name)
+	say("POST /api/v1/remediation/trigger %s", body)
+	var ans struct {
+		WorkflowID       string `json:"workflow_id"`
+		DeploymentMethod string `json:"deployment_method"`
+		Strategy         string `json:"strategy"`
+		Message          string `json:"message"`
+	}
+	if err := call(ctx, http.MethodPost, url+"/api/v1/remediation/trigger", body, &ans); err != nil {
+		return "", err
+	}
+	say("  -> workflow %s: %s deployment, %s strategy", ans.WorkflowID, ans.DeploymentMethod, ans.Strategy)
+	return ans.WorkflowID, nil
+}
+
+// follow prints each new status of the workflow until it finishes.
+func follow(ctx context.Context, url, id string) error {
+	last := ""
+	for {
+		var wf struct {
+			Status  string `json:"status"`
+			Reason  string `json:"reason"`
+			Message string `json:"message"`
+		}
+		if err := call(ctx, http.MethodGet, url+"/api/v1/workflows/"+id, "", &wf); err != nil {
+			return err
+		}
+		if line := wf.Status + " (" + wf.Reason + "): " + wf.Message; line != last {
+			say("  %s %s", id, line)
+			last = line
+		}
+		switch wf.Status {
+		case "completed":
+			return nil
+		case "failed", "cancelled":
+			return fmt.Errorf("workflow %s %s: %s", id, wf.Status, wf.Message)
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("workflow %s: %w", id, ctx.Err())
+		case <-time.After(time.Second):
+		}
+	}
+}
+
+func call(ctx context.Context, method, url, body string, out any) error {
+	var r io.Reader
+	if body != "" {
+		r = bytes.NewBufferString(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, url, r)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("%s %s: %w (is the engine running?)", method, url, err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode >= 300 {
+		return fmt.Errorf("%s %s: %d %s", method, url, resp.StatusCode, raw)
+	}
+	return json.Unmarshal(raw, out)
+}
