@@ -294,6 +294,7 @@ type fuzzHarness struct {
 	inc             *recordingIncidents
 	wf              *recordingWorkflows
 	rem             *recordingRemediations
+	ap              *recordingApprovals
 }
 
 // newFuzzHarness builds one server per fuzz target and process; the fuzz function resets the
@@ -305,7 +306,7 @@ func newFuzzHarness(tb testing.TB) *fuzzHarness {
 	src := healthySources()
 	reg := prometheus.NewRegistry()
 	s := New(Options{Version: "fuzz", MaxBodyBytes: 1 << 20}, Deps{Health: src, Status: src, Incidents: fh.inc,
-		Workflows: fh.wf, Remediations: fh.rem, Gatherer: reg, Registerer: reg}, logr.Discard())
+		Workflows: fh.wf, Remediations: fh.rem, Approvals: fh.ap, Gatherer: reg, Registerer: reg}, logr.Discard())
 	s.now = func() time.Time { return fuzzNow }
 	fh.h = s.Handler()
 	return fh
@@ -313,9 +314,10 @@ func newFuzzHarness(tb testing.TB) *fuzzHarness {
 
 func (fh *fuzzHarness) reset() {
 	if fh.inc == nil {
-		fh.inc, fh.wf, fh.rem = &recordingIncidents{}, &recordingWorkflows{}, &recordingRemediations{}
+		fh.inc, fh.wf, fh.rem, fh.ap = &recordingIncidents{}, &recordingWorkflows{}, &recordingRemediations{}, &recordingApprovals{}
 		return
 	}
+	fh.ap.reset()
 	fh.inc.mu.Lock()
 	fh.inc.creates, fh.inc.updates, fh.inc.cancels, fh.inc.correlates, fh.inc.filters = nil, nil, nil, nil, nil
 	fh.inc.gets, fh.inc.applied = 0, 0
@@ -333,7 +335,7 @@ func (fh *fuzzHarness) applied() int {
 	defer fh.inc.mu.Unlock()
 	fh.rem.mu.Lock()
 	defer fh.rem.mu.Unlock()
-	return fh.inc.applied + fh.rem.applied
+	return fh.inc.applied + fh.rem.applied + fh.ap.count()
 }
 
 // serve sends method escapedPath?rawQuery with body (nil: no body) and returns the response.
