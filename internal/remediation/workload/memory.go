@@ -96,21 +96,17 @@ func (s *Strategy) planMemory(ctx context.Context, w managedby.Object, container
 // request is left alone: it was ≤ current, so it stays ≤ next.
 func memoryChange(obj client.Object, container string, current, next resource.Quantity) (v1alpha1.Change, error) {
 	ref := workloadRef(obj)
-	set := func(q resource.Quantity) (string, error) {
-		return marshalPatch(withUID(ref.UID, map[string]any{
+	body := func(q resource.Quantity) map[string]any {
+		return withUID(ref.UID, map[string]any{
 			"spec": map[string]any{"template": map[string]any{"spec": map[string]any{
 				"containers": []any{map[string]any{
 					"name":      container,
 					"resources": map[string]any{"limits": map[string]any{"memory": q.String()}},
 				}},
 			}}},
-		}))
+		})
 	}
-	patch, err := set(next)
-	if err != nil {
-		return v1alpha1.Change{}, err
-	}
-	undo, err := set(current)
+	patch, undo, err := patchPair(body, next, current)
 	if err != nil {
 		return v1alpha1.Change{}, err
 	}

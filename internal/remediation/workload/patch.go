@@ -21,6 +21,18 @@ func withUID(uid string, patch map[string]any) map[string]any {
 	return patch
 }
 
+// patchPair renders the patch that makes a change and the patch that reverts it, both built by
+// body from the new and the old value.
+func patchPair[T any](body func(T) map[string]any, next, current T) (patch, undo string, err error) {
+	if patch, err = marshalPatch(body(next)); err != nil {
+		return "", "", err
+	}
+	if undo, err = marshalPatch(body(current)); err != nil {
+		return "", "", err
+	}
+	return patch, undo, nil
+}
+
 // marshalPatch renders a patch.
 func marshalPatch(patch map[string]any) (string, error) {
 	data, err := json.Marshal(patch)

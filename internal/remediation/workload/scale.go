@@ -80,14 +80,10 @@ func (s *Strategy) planScale(ctx context.Context, w managedby.Object, wanted int
 		return v1alpha1.Change{}, err
 	}
 	ref := workloadRef(obj)
-	set := func(n int32) (string, error) {
-		return marshalPatch(withUID(ref.UID, map[string]any{"spec": map[string]any{"replicas": n}}))
+	body := func(n int32) map[string]any {
+		return withUID(ref.UID, map[string]any{"spec": map[string]any{"replicas": n}})
 	}
-	patch, err := set(next)
-	if err != nil {
-		return v1alpha1.Change{}, err
-	}
-	undo, err := set(current)
+	patch, undo, err := patchPair(body, next, current)
 	if err != nil {
 		return v1alpha1.Change{}, err
 	}
@@ -114,14 +110,10 @@ func (s *Strategy) hpaChange(hpa *autoscalingv2.HorizontalPodAutoscaler, obj cli
 		return v1alpha1.Change{}, err
 	}
 	ref := refOf("autoscaling/v2", "HorizontalPodAutoscaler", hpa)
-	set := func(lo, hi int32) (string, error) {
-		return marshalPatch(withUID(ref.UID, map[string]any{"spec": map[string]any{"minReplicas": lo, "maxReplicas": hi}}))
+	body := func(b [2]int32) map[string]any {
+		return withUID(ref.UID, map[string]any{"spec": map[string]any{"minReplicas": b[0], "maxReplicas": b[1]}})
 	}
-	patch, err := set(newMin, newMax)
-	if err != nil {
-		return v1alpha1.Change{}, err
-	}
-	undo, err := set(minR, maxR)
+	patch, undo, err := patchPair(body, [2]int32{newMin, newMax}, [2]int32{minR, maxR})
 	if err != nil {
 		return v1alpha1.Change{}, err
 	}
