@@ -124,6 +124,7 @@ type triggerAnswer struct {
 		Patch, Diff, Summary, Operation string
 	} `json:"change"`
 	Refusal *struct{ Reason, Message string } `json:"refusal"`
+	Message string                            `json:"message"`
 }
 
 type workflowView struct {

@@ -111,6 +111,10 @@ func (e *Executor) plan(ctx context.Context, wf *v1alpha1.RemediationWorkflow) (
 	switch {
 	case errors.As(err, &refusal):
 		return e.stop(ctx, wf, p, v1alpha1.WorkflowFailed, refusal.Reason, refusal.Message, true)
+	case err != nil && e.now().Sub(wf.CreationTimestamp.Time) >= e.opts.ApplyTimeout:
+		// Planning kept failing (an API error that does not go away): give the incident back
+		// to people instead of retrying for ever.
+		return e.stop(ctx, wf, p, v1alpha1.WorkflowFailed, v1alpha1.ReasonPlanFailed, "could not plan within "+e.opts.ApplyTimeout.String()+": "+err.Error(), true)
 	case err != nil:
 		return ctrl.Result{}, err
 	}

@@ -31,6 +31,7 @@ const (
 	ReasonNoFieldMapping     = "NoFieldMapping"
 	ReasonNoCurrentValue     = "NoCurrentValue"
 	ReasonAtCeiling          = "AtCeiling"
+	ReasonOwnerNotFound      = "OwnerNotFound"
 )
 
 var _ remediation.Strategy = (*Strategy)(nil)
@@ -118,9 +119,12 @@ func (s *Strategy) owningResource(ctx context.Context, owner managedby.Resolutio
 	}
 	cr := &unstructured.Unstructured{}
 	cr.SetGroupVersionKind(gv.WithKind(kind))
+	// The client leaves the namespace out for a cluster-scoped kind (it asks the RESTMapper), so
+	// one Get serves both scopes an owner may have.
 	err = s.reader.Get(ctx, client.ObjectKey{Namespace: owner.Workload.Namespace, Name: name}, cr)
-	if apierrors.IsNotFound(err) { // owners of namespaced objects may be cluster-scoped
-		err = s.reader.Get(ctx, client.ObjectKey{Name: name}, cr)
+	if apierrors.IsNotFound(err) {
+		return nil, action.Refuse(ReasonOwnerNotFound, false, "%s is owned by %s %s, which does not exist (any more); nothing operates it",
+			owner.Workload, kind, name)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read %s %s: %w", kind, name, err)
