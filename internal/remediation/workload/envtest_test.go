@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
@@ -15,6 +16,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"selfhealing.dev/coordination-engine/api/v1alpha1"
 	"selfhealing.dev/coordination-engine/internal/action"
 	"selfhealing.dev/coordination-engine/internal/guardrail"
 	"selfhealing.dev/coordination-engine/internal/managedby"
@@ -418,5 +420,44 @@ func TestARecordedChangeDoesNotTouchARecreatedWorkload(t *testing.T) {
 	f.get(t, again)
 	if *again.Spec.Replicas != 3 {
 		t.Errorf("replicas of the new incarnation = %d, want 3 (untouched)", *again.Spec.Replicas)
+	}
+}
+
+// With two containers and no container named, the one the pods report OOMKilled is raised; with
+// none reported, the strategy asks for the name.
+func TestSetMemoryLimitFindsTheOOMKilledContainer(t *testing.T) {
+	f := setup(t)
+	d := deployment(f.ns, "web", "web:1", func(d *appsv1.Deployment) {
+		sidecar := d.Spec.Template.Spec.Containers[0]
+		sidecar.Name = "sidecar"
+		d.Spec.Template.Spec.Containers = append(d.Spec.Template.Spec.Containers, sidecar)
+	})
+	d.UID = ""
+	f.create(t, d)
+	a := act(action.SetMemoryLimit, f.ns, "web")
+	owner := resolution(managedby.Manual, "Deployment", f.ns, "web")
+	if _, err := f.s.Plan(t.Context(), a, owner); reasonOf(err) != ReasonContainerRequired {
+		t.Fatalf("Plan with two containers and no OOMKill seen = %v, want %s", err, ReasonContainerRequired)
+	}
+	pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: f.ns, Name: "web-1", Labels: map[string]string{"app": "web"}},
+		Spec: d.Spec.Template.Spec}
+	f.create(t, pod)
+	pod.Status.ContainerStatuses = []corev1.ContainerStatus{
+		{Name: "app", Ready: true},
+		{Name: "sidecar", RestartCount: 3, LastTerminationState: corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{Reason: "OOMKilled", ExitCode: 137}}},
+	}
+	if err := f.c.Status().Update(t.Context(), pod); err != nil {
+		t.Fatal(err)
+	}
+	var ch v1alpha1.Change
+	var err error
+	for range 50 { // the pod list is read from the API server's watch cache
+		if ch, err = f.s.Plan(t.Context(), a, owner); err == nil {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err != nil || !strings.Contains(ch.Summary, "container sidecar") {
+		t.Fatalf("Plan = %q, %v; want the sidecar's limit raised", ch.Summary, err)
 	}
 }

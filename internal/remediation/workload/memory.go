@@ -9,6 +9,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"selfhealing.dev/coordination-engine/api/v1alpha1"
@@ -71,6 +72,11 @@ func (s *Strategy) planMemory(ctx context.Context, w managedby.Object, container
 	obj, err := s.getWorkload(ctx, w)
 	if err != nil {
 		return v1alpha1.Change{}, err
+	}
+	if container == "" && len(podTemplate(obj).Spec.Containers) > 1 {
+		if container, err = s.oomKilledContainer(ctx, obj); err != nil {
+			return v1alpha1.Change{}, err
+		}
 	}
 	c, err := pickContainer(podTemplate(obj), container, w)
 	if err != nil {
@@ -180,4 +186,34 @@ func (s *Strategy) memoryBounds(ctx context.Context, obj client.Object) (memoryB
 		}
 	}
 	return b, nil
+}
+
+// oomKilledContainer names the container the workload's pods report OOMKilled (now or as their
+// last state), when exactly one is; "" otherwise, and pickContainer then asks for the name.
+func (s *Strategy) oomKilledContainer(ctx context.Context, obj client.Object) (string, error) {
+	sel, err := metav1.LabelSelectorAsSelector(selectorOf(obj))
+	if err != nil {
+		return "", fmt.Errorf("selector of %s: %w", describe(workloadRef(obj)), err)
+	}
+	var pods corev1.PodList
+	if err := s.reader.List(ctx, &pods, fromWatchCache{}, client.InNamespace(obj.GetNamespace()), client.MatchingLabelsSelector{Selector: sel}); err != nil {
+		return "", fmt.Errorf("list pods of %s: %w", describe(workloadRef(obj)), err)
+	}
+	killed := map[string]bool{}
+	for _, p := range pods.Items {
+		for _, cs := range p.Status.ContainerStatuses {
+			for _, t := range []*corev1.ContainerStateTerminated{cs.State.Terminated, cs.LastTerminationState.Terminated} {
+				if t != nil && t.Reason == "OOMKilled" {
+					killed[cs.Name] = true
+				}
+			}
+		}
+	}
+	if len(killed) != 1 {
+		return "", nil
+	}
+	for name := range killed {
+		return name, nil
+	}
+	return "", nil
 }

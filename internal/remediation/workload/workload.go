@@ -9,6 +9,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"selfhealing.dev/coordination-engine/api/v1alpha1"
@@ -231,3 +232,16 @@ func workloadRef(obj client.Object) v1alpha1.ObjectRef { return refOf("apps/v1",
 
 // describe is "Deployment shop/web".
 func describe(ref v1alpha1.ObjectRef) string { return ref.Kind + " " + ref.Namespace + "/" + ref.Name }
+
+// selectorOf is the workload's pod selector.
+func selectorOf(obj client.Object) *metav1.LabelSelector {
+	switch o := obj.(type) {
+	case *appsv1.Deployment:
+		return o.Spec.Selector
+	case *appsv1.StatefulSet:
+		return o.Spec.Selector
+	case *appsv1.DaemonSet:
+		return o.Spec.Selector
+	}
+	return nil
+}
