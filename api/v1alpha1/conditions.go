@@ -84,4 +84,6 @@ const (
 	LabelRequestKey = "coordination.selfhealing.dev/request-key"
 	// LabelIncident names the incident a workflow belongs to.
 	LabelIncident = "coordination.selfhealing.dev/incident"
+	// AnnotationEscalatedBy names the workflow that last raised an incident's severity.
+	AnnotationEscalatedBy = "coordination.selfhealing.dev/escalated-by"
 )

@@ -240,6 +240,10 @@ type RemediationWorkflowStatus struct {
 	// Strategy is the strategy that carries out the plan: direct, operator, helm, argocd.
 	// +optional
 	Strategy string `json:"strategy,omitempty"`
+	// Workload is the workload whose health verifies the plan (the Deployment of a Pod target),
+	// recorded when the plan is made so that verification does not depend on the target's pod.
+	// +optional
+	Workload *ObjectRef `json:"workload,omitempty"`
 	// Evidence is why the engine chose the deployment method, one line per fact.
 	// +optional
 	Evidence []string `json:"evidence,omitempty"`

@@ -364,6 +364,11 @@ func (in *RemediationWorkflowStatus) DeepCopyInto(out *RemediationWorkflowStatus
 		in, out := &in.CompletedAt, &out.CompletedAt
 		*out = (*in).DeepCopy()
 	}
+	if in.Workload != nil {
+		in, out := &in.Workload, &out.Workload
+		*out = new(ObjectRef)
+		**out = **in
+	}
 	if in.Evidence != nil {
 		in, out := &in.Evidence, &out.Evidence
 		*out = make([]string, len(*in))

@@ -28,6 +28,10 @@ var _ remediation.Gate = (*scopedGate)(nil)
 // Admit measures the workload and asks the gate; a workload it cannot read is refused (fail
 // closed).
 func (g *scopedGate) Admit(ctx context.Context, act action.Action, owner managedby.Resolution) (*guardrail.Permit, error) {
+	if act.Resumed {
+		// A resumed action was measured when it was first admitted; the gate only locks it.
+		return g.gate.Admit(ctx, act, guardrail.Scope{})
+	}
 	scope, err := g.scope(ctx, act, owner.Workload)
 	if err != nil {
 		return nil, action.Refuse(guardrail.ReasonScopeUnknown, true, "cannot measure the blast radius of %s: %v", act, err)
@@ -75,9 +79,22 @@ func (g *scopedGate) scope(ctx context.Context, act action.Action, w managedby.O
 		if podIsReady(&p) {
 			s.Ready = 1
 		}
+	default:
+		return s, fmt.Errorf("no blast-radius measure for %s", w)
 	}
-	if act.Type == action.Scale {
+	switch act.Type {
+	case action.Scale:
 		s.Disrupted = 0
+	case action.Evict:
+		// An eviction takes out the one pod it evicts, if that pod is serving.
+		var p corev1.Pod
+		if err := g.reader.Get(ctx, client.ObjectKey{Namespace: act.Target.Namespace, Name: act.Target.Name}, &p); err != nil {
+			return s, fmt.Errorf("read Pod %s/%s: %w", act.Target.Namespace, act.Target.Name, err)
+		}
+		s.Disrupted = 0
+		if podIsReady(&p) {
+			s.Disrupted = 1
+		}
 	}
 	// Pods that are not ready are not taken out of service by the action.
 	s.Disrupted = min(s.Disrupted, s.Ready)

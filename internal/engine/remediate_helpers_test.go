@@ -241,3 +241,5 @@ func (e *testEngine) waitIncident(id string, ok func(incidentView) bool) inciden
 func namespaceObject(name string) *corev1.Namespace {
 	return &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}}
 }
+
+func sleep100ms() { time.Sleep(100 * time.Millisecond) }

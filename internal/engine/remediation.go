@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-logr/logr"
@@ -26,6 +27,9 @@ type remediator struct {
 	gate     *guardrail.Gate
 	policy   *guardrail.PolicySource
 	workers  int
+	// seeded is set once the gate knows what the recorded workflows did; the executor waits
+	// for it.
+	seeded atomic.Bool
 }
 
 // newRemediator builds the executor and registers it, the policy source and the gate's seeding
@@ -59,21 +63,30 @@ func newRemediator(cfg config.Options, mgr manager.Manager, cs kubernetes.Interf
 		Health: remediation.NewVerifier(reader), Rollout: rolloutOf(direct), Metrics: tm,
 		Strategies: map[managedby.Method]remediation.Strategy{managedby.Manual: direct, managedby.Operator: viaOperator},
 	}, remediation.ExecutorOptions{VerifyWindow: cfg.VerifyWindow, VerifyTimeout: cfg.VerifyTimeout}, log.WithName("executor"))
-	return &remediator{executor: ex, gate: gate, policy: policy, workers: ex.Workers()}, nil
+	r := &remediator{executor: ex, gate: gate, policy: policy, workers: ex.Workers()}
+	ex.Ready = r.seeded.Load
+	return r, nil
 }
 
 // start seeds the gate from the recorded workflows once this replica leads and its caches have
 // synced, then registers the executor: cooldowns and budgets survive restarts, and no workflow
 // is reconciled before the gate knows what was done.
 func (r *remediator) start(mgr manager.Manager, rec *records) error {
-	seeded := manager.RunnableFunc(func(ctx context.Context) error {
-		if !mgr.GetCache().WaitForCacheSync(ctx) {
-			return nil
+	seed := manager.RunnableFunc(func(ctx context.Context) error {
+		// The index has seen every recorded workflow once it reports synced (the cache's own
+		// sync does not say its handlers ran).
+		for !rec.workflowIndex.Synced() {
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-time.After(50 * time.Millisecond):
+			}
 		}
 		r.gate.Seed(appliedRecords(rec.workflowIndex))
+		r.seeded.Store(true)
 		return nil
 	})
-	if err := mgr.Add(seeded); err != nil {
+	if err := mgr.Add(seed); err != nil {
 		return fmt.Errorf("add gate seeding: %w", err)
 	}
 	if err := r.executor.SetupWithManager(mgr); err != nil {

@@ -59,9 +59,10 @@ func checkPolicy(s *state, r request) *action.Refusal {
 // checkLock allows one admitted action per target. An action of higher standing passes (the
 // conflict check preempts the holder) and so does one of lower standing (it loses the conflict);
 // an equal one waits.
+// A resumed action skips conflict resolution, so any live holder of its target locks it out.
 func checkLock(s *state, r request) *action.Refusal {
 	for _, h := range s.holders {
-		if !h.preempted && h.act.Target == r.act.Target && !outranks(r.act, h.act) && !outranks(h.act, r.act) {
+		if !h.preempted && h.act.Target == r.act.Target && (r.act.Resumed || !outranks(r.act, h.act) && !outranks(h.act, r.act)) {
 			return action.Refuse(ReasonTargetLocked, true, "%s holds %s (workflow %s)", h.act.Type, r.act.Target, h.act.Workflow)
 		}
 	}

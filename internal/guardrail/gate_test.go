@@ -229,3 +229,17 @@ func TestResumedActionTakesOnlyTheLock(t *testing.T) {
 		t.Fatalf("namespace budget used = %d after the resumed action, want 1 (counted once)", snap.NamespaceUsed["shop"])
 	}
 }
+
+// A resumed action skips conflict resolution, so it must not share its target with any live
+// holder, whatever their standing.
+func TestResumedActionWaitsForAnyHolder(t *testing.T) {
+	g, _, _ := newTestGate(t, fixed(testPolicy()))
+	high := act(action.Restart, "shop", "web", func(a *action.Action) { a.Priority = 9 })
+	if _, err := g.Admit(t.Context(), high, Scope{}); err != nil {
+		t.Fatal(err)
+	}
+	low := act(action.Rollback, "shop", "web", func(a *action.Action) { a.Priority = 1; a.Resumed = true; a.Workflow = "wf-low" })
+	if _, err := g.Admit(t.Context(), low, Scope{}); errReason(err) != ReasonTargetLocked {
+		t.Fatalf("Admit(resumed, lower standing, target held) = %v, want TargetLocked", err)
+	}
+}

@@ -34,16 +34,23 @@ func (s *Service) Resolve(ctx context.Context, id, message string) (*v1alpha1.In
 	})
 }
 
-// Escalate hands an unfinished incident back to people: it stays open, its severity rises one
-// step (high at most for a medium, critical for a high), and the Escalated condition says why.
-func (s *Service) Escalate(ctx context.Context, id, reason, message string) (*v1alpha1.Incident, error) {
+// Escalate hands an unfinished incident back to people for workflow: it stays open, its
+// severity rises one step (low to medium, medium to high, high to critical), and the Escalated
+// condition says why. The severity rises once per workflow: the annotation AnnotationEscalatedBy
+// names the workflow that raised it, so a retried escalation (or one whose status write
+// conflicted) does not raise it again.
+func (s *Service) Escalate(ctx context.Context, id, workflow, reason, message string) (*v1alpha1.Incident, error) {
 	return s.mutate(ctx, id, func(inc *v1alpha1.Incident) (bool, bool, error) {
 		if inc.Phase().Finished() {
 			return false, false, nil
 		}
 		spec := false
-		if next := raise(inc.Spec.Severity); next != inc.Spec.Severity {
+		if next := raise(inc.Spec.Severity); next != inc.Spec.Severity && inc.Annotations[v1alpha1.AnnotationEscalatedBy] != workflow {
 			inc.Spec.Severity, inc.Spec.Priority, spec = next, next.Priority(), true
+			if inc.Annotations == nil {
+				inc.Annotations = map[string]string{}
+			}
+			inc.Annotations[v1alpha1.AnnotationEscalatedBy] = workflow
 		}
 		if inc.Phase() == v1alpha1.IncidentPending {
 			s.setPhase(inc, v1alpha1.IncidentRunning)

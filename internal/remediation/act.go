@@ -42,17 +42,17 @@ func actionOf(wf *v1alpha1.RemediationWorkflow, step *v1alpha1.Step) action.Acti
 // p, the plan is not recorded yet and is recorded in the same write as the admission.
 func (e *Executor) admit(ctx context.Context, wf *v1alpha1.RemediationWorkflow, p *Planned) (ctrl.Result, error) {
 	if a := wf.Spec.Approval; a != nil && a.Decision == v1alpha1.ApprovalRejected {
-		return e.stop(ctx, wf, Planned{}, v1alpha1.WorkflowCancelled, v1alpha1.ReasonRejected,
+		return e.stop(ctx, wf, planOr(p), v1alpha1.WorkflowCancelled, v1alpha1.ReasonRejected,
 			fmt.Sprintf("rejected by %s: %s", a.By, a.Reason), false)
 	}
 	var owner managedby.Resolution
 	if p != nil {
 		owner = p.Owner
-		recordPlan(wf, *p) // on a copy the update below starts from; written by it
+		recordPlan(wf, *p) // on the copy the writes below start from
 	} else {
 		var err error
-		if owner, err = e.Resolver.Resolve(ctx, wf.Spec.Target); err != nil {
-			return ctrl.Result{}, fmt.Errorf("resolve %s: %w", wf.Spec.Target, err)
+		if owner, err = e.resolve(ctx, wf.Spec.Target); err != nil {
+			return e.planError(ctx, wf, Planned{}, err)
 		}
 	}
 	act := actionOf(wf, firstStep(wf))
@@ -60,16 +60,14 @@ func (e *Executor) admit(ctx context.Context, wf *v1alpha1.RemediationWorkflow, 
 	var refusal *action.Refusal
 	switch {
 	case errors.As(err, &refusal):
-		return e.refused(ctx, wf, owner, act, refusal)
+		return e.refused(ctx, wf, Planned{Owner: owner, Action: act}, p, refusal)
 	case err != nil:
 		return ctrl.Result{}, fmt.Errorf("admit %s: %w", act, err)
 	}
 	e.keep(wf.Name, permit)
 	now := metav1.NewTime(e.now().UTC())
 	err = e.update(ctx, wf, func(w *v1alpha1.RemediationWorkflow) {
-		if p != nil && len(w.Status.Steps) == 0 {
-			recordPlan(w, *p) // re-read after a conflict
-		}
+		ensurePlan(w, p)
 		w.Status.Phase = v1alpha1.WorkflowRunning
 		w.Status.StartedAt = &now
 		w.Status.Steps[0].Status = stepRunning
@@ -77,15 +75,31 @@ func (e *Executor) admit(ctx context.Context, wf *v1alpha1.RemediationWorkflow, 
 		setCondition(w, v1alpha1.ConditionAdmitted, metav1.ConditionTrue, "Admitted", "the safety gate admitted "+string(act.Type))
 	})
 	if err != nil {
-		e.forget(wf.Name, guardrail.NotApplied)
+		e.release(wf.Name, guardrail.NotApplied) // nothing was changed
 		return e.ignoreFinished(err)
 	}
 	return e.apply(ctx, wf)
 }
 
-// refused records why the gate refused: approval waits for a person, a held lock waits a
-// while, everything else ends the workflow (cancelled when another workflow does the work).
-func (e *Executor) refused(ctx context.Context, wf *v1alpha1.RemediationWorkflow, owner managedby.Resolution, act action.Action,
+// planOr is the plan p, or none.
+func planOr(p *Planned) Planned {
+	if p == nil {
+		return Planned{}
+	}
+	return *p
+}
+
+// ensurePlan records p on a workflow read afresh after a conflict, which lacks it.
+func ensurePlan(w *v1alpha1.RemediationWorkflow, p *Planned) {
+	if p != nil && len(w.Status.Steps) == 0 {
+		recordPlan(w, *p)
+	}
+}
+
+// refused records why the gate refused: approval waits for a person, a held lock (and the
+// other waitFor refusals) waits a while, everything else ends the workflow (cancelled when
+// another workflow does the work). unrecorded is the plan when it is not recorded yet.
+func (e *Executor) refused(ctx context.Context, wf *v1alpha1.RemediationWorkflow, about Planned, unrecorded *Planned,
 	r *action.Refusal) (ctrl.Result, error) {
 	log := logr.FromContextOrDiscard(ctx)
 	switch {
@@ -93,38 +107,42 @@ func (e *Executor) refused(ctx context.Context, wf *v1alpha1.RemediationWorkflow
 		if wf.Phase() == v1alpha1.WorkflowAwaitingApproval {
 			return ctrl.Result{}, nil
 		}
-		log.Info("Waiting for approval", "action", act.Type)
+		log.Info("Waiting for approval", "action", about.Action.Type)
 		return e.ignoreFinished(e.update(ctx, wf, func(w *v1alpha1.RemediationWorkflow) {
+			ensurePlan(w, unrecorded)
 			w.Status.Phase = v1alpha1.WorkflowAwaitingApproval
 			setCondition(w, v1alpha1.ConditionAdmitted, metav1.ConditionFalse, r.Reason, r.Message)
 		}))
-	case r.Retryable && waitFor[r.Reason] && e.now().Sub(wf.CreationTimestamp.Time) < e.opts.LockWait:
+	case r.Retryable && waitFor[r.Reason] && e.waited(wf.Name, e.now()) < e.opts.LockWait:
 		return ctrl.Result{RequeueAfter: time.Second}, nil
 	case r.Reason == reasonConflictLost || r.Reason == reasonDuplicate:
-		return e.stop(ctx, wf, Planned{Owner: owner, Action: act}, v1alpha1.WorkflowCancelled, r.Reason, r.Message, false)
+		return e.stop(ctx, wf, about, v1alpha1.WorkflowCancelled, r.Reason, r.Message, false)
 	}
-	return e.stop(ctx, wf, Planned{Owner: owner, Action: act}, v1alpha1.WorkflowFailed, r.Reason, r.Message, true)
+	return e.stop(ctx, wf, about, v1alpha1.WorkflowFailed, r.Reason, r.Message, true)
 }
 
 // apply makes the recorded change. After an engine restart the permit is gone: the gate is
 // asked again for a resumed action (lock only) and the same change is applied again, which
-// changes nothing if it had been applied already.
+// changes nothing if it had been applied already. A change this process made already (the
+// cache showing the workflow before its last write) is not made again.
 func (e *Executor) apply(ctx context.Context, wf *v1alpha1.RemediationWorkflow) (ctrl.Result, error) {
 	step := firstStep(wf)
-	permit, resumed, res, err := e.permitFor(ctx, wf)
-	if permit == nil {
+	if at, ok := e.appliedAt(wf.Name); ok {
+		return e.applied(ctx, wf, at, v1alpha1.ReasonApplied, "applied: "+step.Change.Summary)
+	}
+	lease, res, err := e.permitFor(ctx, wf, true)
+	if lease.permit == nil {
 		return res, err
 	}
 	strategy := e.Strategies[managedby.Method(wf.Status.DeploymentMethod)]
 	if strategy == nil {
-		return e.stop(ctx, wf, Planned{}, v1alpha1.WorkflowFailed, v1alpha1.ReasonNoStrategy,
+		return e.failStep(ctx, wf, v1alpha1.WorkflowFailed, v1alpha1.ReasonNoStrategy,
 			"no strategy for deployment method "+wf.Status.DeploymentMethod, true)
 	}
-	err = strategy.Apply(ctx, permit, *step.Change)
+	err = strategy.Apply(ctx, lease.permit, *step.Change)
 	var refusal *action.Refusal
 	switch {
 	case errors.As(err, &refusal):
-		e.forget(wf.Name, guardrail.NotApplied)
 		phase := v1alpha1.WorkflowFailed
 		if refusal.Reason == reasonConflictLost {
 			phase = v1alpha1.WorkflowCancelled
@@ -134,17 +152,23 @@ func (e *Executor) apply(ctx context.Context, wf *v1alpha1.RemediationWorkflow) 
 		logr.FromContextOrDiscard(ctx).Info("Change not made yet; retrying", "err", err.Error())
 		return ctrl.Result{RequeueAfter: 2 * time.Second}, nil
 	case err != nil:
-		e.forget(wf.Name, guardrail.NotApplied)
 		return e.failStep(ctx, wf, v1alpha1.WorkflowFailed, v1alpha1.ReasonApplyFailed, err.Error(), true)
 	}
-	now := metav1.NewTime(e.now().UTC())
+	now := e.now().UTC()
+	e.markApplied(wf.Name, now)
 	reason, msg := v1alpha1.ReasonApplied, "applied: "+step.Change.Summary
-	if resumed {
+	if lease.resumed {
 		reason, msg = v1alpha1.ReasonResumed, "applied again after an engine restart (no effect if it had been made): "+step.Change.Summary
 	}
-	err = e.update(ctx, wf, func(w *v1alpha1.RemediationWorkflow) {
+	return e.applied(ctx, wf, now, reason, msg)
+}
+
+// applied records the step as completed at at and goes on to verification.
+func (e *Executor) applied(ctx context.Context, wf *v1alpha1.RemediationWorkflow, at time.Time, reason, msg string) (ctrl.Result, error) {
+	done := metav1.NewTime(at)
+	err := e.update(ctx, wf, func(w *v1alpha1.RemediationWorkflow) {
 		w.Status.Steps[0].Status = stepCompleted
-		w.Status.Steps[0].CompletedAt = &now
+		w.Status.Steps[0].CompletedAt = &done
 		setCondition(w, v1alpha1.ConditionExecuted, metav1.ConditionTrue, reason, msg)
 	})
 	if err != nil {
@@ -156,37 +180,64 @@ func (e *Executor) apply(ctx context.Context, wf *v1alpha1.RemediationWorkflow) 
 	return ctrl.Result{RequeueAfter: e.opts.VerifyInterval}, nil
 }
 
-// permitFor returns the workflow's permit, asking the gate again (as a resumed action) when this
-// process does not hold one. With no permit it returns the result to return.
-func (e *Executor) permitFor(ctx context.Context, wf *v1alpha1.RemediationWorkflow) (*guardrail.Permit, bool, ctrl.Result, error) {
-	if p := e.permit(wf.Name); p != nil {
-		return p, false, ctrl.Result{}, nil
-	}
-	owner, err := e.Resolver.Resolve(ctx, wf.Spec.Target)
-	if err != nil {
-		return nil, false, ctrl.Result{}, fmt.Errorf("resolve %s: %w", wf.Spec.Target, err)
+// lease is a workflow's permit as permitFor found it.
+type lease struct {
+	permit *guardrail.Permit
+	// resumed says the gate was asked again for a workflow admitted before a restart.
+	resumed bool
+}
+
+// permitFor returns the workflow's permit. A workflow this process never held was admitted
+// before a restart: the gate is asked again for a resumed action (the lock only). One whose
+// permit this process released is asked again with every check. With no permit it returns the
+// result to return; when must is false (verification) a refusal that will not go away leaves
+// the workflow without a permit instead of failing it: it is verified, but nothing is undone.
+func (e *Executor) permitFor(ctx context.Context, wf *v1alpha1.RemediationWorkflow, must bool) (lease, ctrl.Result, error) {
+	p, held := e.permit(wf.Name)
+	if p != nil {
+		return lease{permit: p}, ctrl.Result{}, nil
 	}
 	act := actionOf(wf, firstStep(wf))
-	act.Resumed = true
+	act.Resumed = !held
+	owner := managedby.Resolution{}
+	if w := wf.Status.Workload; w != nil {
+		owner.Workload = managedby.Object{APIVersion: w.APIVersion, Kind: w.Kind, Namespace: w.Namespace, Name: w.Name}
+	}
 	p, err := e.Gate.Admit(ctx, act, owner)
 	var refusal *action.Refusal
 	switch {
-	case errors.As(err, &refusal) && refusal.Retryable:
-		return nil, false, ctrl.Result{RequeueAfter: time.Second}, nil
+	case errors.As(err, &refusal) && refusal.Retryable && e.waited(wf.Name, e.now()) < e.opts.LockWait:
+		return lease{}, ctrl.Result{RequeueAfter: time.Second}, nil
+	case errors.As(err, &refusal) && !must:
+		logr.FromContextOrDiscard(ctx).Info("Verifying without a permit", "reason", refusal.Reason, "message", refusal.Message)
+		return lease{}, ctrl.Result{}, nil
 	case errors.As(err, &refusal):
-		res, err := e.failStep(ctx, wf, v1alpha1.WorkflowFailed, refusal.Reason, refusal.Message, true)
-		return nil, false, res, err
+		phase := v1alpha1.WorkflowFailed
+		if refusal.Reason == reasonConflictLost || refusal.Reason == reasonDuplicate {
+			phase = v1alpha1.WorkflowCancelled
+		}
+		res, err := e.failStep(ctx, wf, phase, refusal.Reason, refusal.Message, phase == v1alpha1.WorkflowFailed)
+		return lease{}, res, err
 	case err != nil:
-		return nil, false, ctrl.Result{}, err
+		return lease{}, ctrl.Result{}, err
 	}
 	e.keep(wf.Name, p)
-	logr.FromContextOrDiscard(ctx).Info("Resuming after a restart", "step", firstStep(wf).Status)
-	return p, true, ctrl.Result{}, nil
+	if act.Resumed {
+		logr.FromContextOrDiscard(ctx).Info("Resuming after a restart", "step", firstStep(wf).Status)
+	}
+	return lease{permit: p, resumed: act.Resumed}, ctrl.Result{}, nil
 }
 
-// failStep marks the step and the workflow failed (or cancelled) and escalates.
+// failStep escalates the incident, then marks the step and the workflow failed (or cancelled)
+// and only then gives the permit back: until the failure is recorded, a retry finds the
+// workflow still holding its target.
 func (e *Executor) failStep(ctx context.Context, wf *v1alpha1.RemediationWorkflow, phase v1alpha1.WorkflowPhase,
 	reason, message string, escalate bool) (ctrl.Result, error) {
+	if escalate {
+		if _, err := e.Incidents.Escalate(ctx, wf.Spec.IncidentRef, wf.Name, v1alpha1.ReasonEscalated, reason+": "+message); err != nil {
+			return ctrl.Result{}, fmt.Errorf("escalate incident %s: %w", wf.Spec.IncidentRef, err)
+		}
+	}
 	now := metav1.NewTime(e.now().UTC())
 	err := e.update(ctx, wf, func(w *v1alpha1.RemediationWorkflow) {
 		w.Status.Steps[0].Status = stepFailed
@@ -194,16 +245,12 @@ func (e *Executor) failStep(ctx context.Context, wf *v1alpha1.RemediationWorkflo
 		w.Status.Steps[0].Error = message
 		e.finish(w, phase, reason, message)(w)
 	})
-	if err != nil {
-		return e.ignoreFinished(err)
+	if err != nil && !errors.Is(err, errFinished) {
+		return ctrl.Result{}, err
 	}
-	if e.Notifier != nil {
+	e.release(wf.Name, guardrail.NotApplied)
+	if err == nil && e.Notifier != nil {
 		e.Notifier.Failed(firstStep(wf).Change.Object, actionOf(wf, firstStep(wf)), reason+": "+message)
-	}
-	if escalate {
-		if _, err := e.Incidents.Escalate(ctx, wf.Spec.IncidentRef, v1alpha1.ReasonEscalated, reason+": "+message); err != nil {
-			return ctrl.Result{}, fmt.Errorf("escalate incident %s: %w", wf.Spec.IncidentRef, err)
-		}
 	}
 	return ctrl.Result{}, nil
 }

@@ -3,53 +3,57 @@ package remediation
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"reflect"
 	"slices"
 	"time"
 
 	"github.com/go-logr/logr"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/types"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"selfhealing.dev/coordination-engine/api/v1alpha1"
+	"selfhealing.dev/coordination-engine/internal/action"
 	"selfhealing.dev/coordination-engine/internal/guardrail"
+	"selfhealing.dev/coordination-engine/internal/managedby"
 )
 
-// verify is the checkpoint after the step: the target must stay healthy, with stable restart
-// counts, for VerifyWindow. A change that someone reverted ends the workflow at once; a target
-// that has not recovered after VerifyTimeout gets the change undone and the incident escalated.
+// verify is the checkpoint after the step: the workload must stay healthy, with stable restart
+// counts, for VerifyWindow. A change that someone reverted ends the workflow at once; a workload
+// that has not recovered after VerifyTimeout (or cannot be looked at any more) gets the change
+// undone where possible, and the incident escalated.
 func (e *Executor) verify(ctx context.Context, wf *v1alpha1.RemediationWorkflow) (ctrl.Result, error) {
+	log := logr.FromContextOrDiscard(ctx)
 	step := firstStep(wf)
-	permit, _, res, err := e.permitFor(ctx, wf)
-	if permit == nil {
+	lease, res, err := e.permitFor(ctx, wf, false)
+	if lease.permit == nil && (err != nil || res.RequeueAfter > 0) {
 		return res, err
 	}
 	if reverted, err := e.reverted(ctx, *step.Change); err != nil {
-		return ctrl.Result{}, err
+		log.Info("Cannot tell whether the change is still in place", "err", err.Error())
 	} else if reverted {
-		e.forget(wf.Name, guardrail.Applied)
 		return e.escalateAfterChange(ctx, wf, v1alpha1.ReasonReverted,
 			"the change was reverted by someone or something else after the engine made it: "+step.Change.Summary)
 	}
-	owner, err := e.Resolver.Resolve(ctx, wf.Spec.Target)
-	if err != nil {
-		return ctrl.Result{}, fmt.Errorf("resolve %s: %w", wf.Spec.Target, err)
-	}
-	h, err := e.Health.Check(ctx, owner.Workload)
-	if err != nil {
-		return ctrl.Result{}, err
-	}
 	now := e.now()
+	h, err := e.look(ctx, wf)
+	switch {
+	case errors.Is(err, errWorkloadGone):
+		return e.escalateAfterChange(ctx, wf, v1alpha1.ReasonNotRecovered, err.Error())
+	case err != nil:
+		h = Health{Checks: []string{"cannot look at the workload: " + err.Error()}}
+	}
 	healthyFor := e.track(wf.Name, h, now)
 	h.Checks = append(h.Checks, fmt.Sprintf("restarts %d, stable for %s of %s", h.Restarts, healthyFor.Truncate(time.Second), e.opts.VerifyWindow))
 	switch {
 	case h.Healthy && healthyFor >= e.opts.VerifyWindow:
 		return e.complete(ctx, wf, h)
 	case now.Sub(step.CompletedAt.Time) >= e.opts.VerifyTimeout:
-		return e.undo(ctx, wf, permit, h)
+		return e.undo(ctx, wf, lease.permit, h)
 	}
 	if !slices.Equal(wf.Status.Checkpoints[0].Checks, h.Checks) && !h.Healthy {
 		// Record what is still waiting; healthy looks are not written each time (the window).
@@ -60,64 +64,95 @@ func (e *Executor) verify(ctx context.Context, wf *v1alpha1.RemediationWorkflow)
 	return ctrl.Result{RequeueAfter: e.opts.VerifyInterval}, nil
 }
 
-// track returns how long the workflow's target has been healthy with restart counts that did
+// errWorkloadGone means the workload to verify no longer exists.
+var errWorkloadGone = errors.New("the workload to verify no longer exists")
+
+// look checks the health of the workload recorded with the plan (or, for a workflow recorded
+// without one, the workload its target resolves to now).
+func (e *Executor) look(ctx context.Context, wf *v1alpha1.RemediationWorkflow) (Health, error) {
+	var w managedby.Object
+	if ref := wf.Status.Workload; ref != nil {
+		w = managedby.Object{APIVersion: ref.APIVersion, Kind: ref.Kind, Namespace: ref.Namespace, Name: ref.Name}
+	} else {
+		owner, err := e.resolve(ctx, wf.Spec.Target)
+		var refusal *action.Refusal
+		if errors.As(err, &refusal) {
+			return Health{}, fmt.Errorf("%w: %s", errWorkloadGone, refusal.Message)
+		}
+		if err != nil {
+			return Health{}, err
+		}
+		w = owner.Workload
+	}
+	h, err := e.Health.Check(ctx, w)
+	if apierrors.IsNotFound(err) {
+		return h, fmt.Errorf("%w: %s", errWorkloadGone, w)
+	}
+	return h, err
+}
+
+// track returns how long the workflow's workload has been healthy with restart counts that did
 // not grow; an unhealthy look or a new restart starts the run again.
 func (e *Executor) track(name string, h Health, now time.Time) time.Duration {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	run, ok := e.healthy[name]
-	if !h.Healthy || (ok && h.Restarts > run.restarts) {
-		delete(e.healthy, name)
-		if h.Healthy {
-			e.healthy[name] = healthyRun{since: now, restarts: h.Restarts}
-		}
+	r := e.runOf(name)
+	switch {
+	case !h.Healthy:
+		r.healthySince = time.Time{}
+		return 0
+	case r.healthySince.IsZero() || h.Restarts > r.restarts:
+		r.healthySince, r.restarts = now, h.Restarts
 		return 0
 	}
-	if !ok {
-		e.healthy[name] = healthyRun{since: now, restarts: h.Restarts}
-		return 0
-	}
-	run.restarts = h.Restarts // pods replaced by the rollout lower the sum; that is not a restart
-	e.healthy[name] = run
-	return now.Sub(run.since)
+	r.restarts = h.Restarts // pods replaced by the rollout lower the sum; that is not a restart
+	return now.Sub(r.healthySince)
 }
 
+// complete resolves the incident, then records the workflow as verified.
 func (e *Executor) complete(ctx context.Context, wf *v1alpha1.RemediationWorkflow, h Health) (ctrl.Result, error) {
 	msg := "the target recovered and stayed healthy for " + e.opts.VerifyWindow.String()
+	if _, err := e.Incidents.Resolve(ctx, wf.Spec.IncidentRef, msg+" after "+firstStep(wf).Change.Summary); err != nil {
+		return ctrl.Result{}, fmt.Errorf("resolve incident %s: %w", wf.Spec.IncidentRef, err)
+	}
 	err := e.update(ctx, wf, func(w *v1alpha1.RemediationWorkflow) {
 		w.Status.Checkpoints[0].Status = checkpointPassed
 		w.Status.Checkpoints[0].Checks = h.Checks
 		e.finish(w, v1alpha1.WorkflowCompleted, v1alpha1.ReasonRecovered, msg)(w)
 	})
-	if err != nil {
-		return e.ignoreFinished(err)
+	if err != nil && !errors.Is(err, errFinished) {
+		return ctrl.Result{}, err
 	}
-	e.forget(wf.Name, guardrail.Applied)
-	if e.Metrics != nil {
-		e.Metrics.Resolution.Observe(e.now().Sub(wf.CreationTimestamp.Time).Seconds())
-	}
-	logr.FromContextOrDiscard(ctx).Info("Remediated", "action", firstStep(wf).Action)
-	if _, err := e.Incidents.Resolve(ctx, wf.Spec.IncidentRef, msg+" after "+firstStep(wf).Change.Summary); err != nil {
-		return ctrl.Result{}, fmt.Errorf("resolve incident %s: %w", wf.Spec.IncidentRef, err)
+	e.release(wf.Name, guardrail.Applied)
+	if err == nil {
+		if e.Metrics != nil {
+			e.Metrics.Resolution.Observe(e.now().Sub(wf.CreationTimestamp.Time).Seconds())
+		}
+		logr.FromContextOrDiscard(ctx).Info("Remediated", "action", firstStep(wf).Action)
 	}
 	return ctrl.Result{}, nil
 }
 
-// undo reverts the engine's own change when it can, then fails the workflow and escalates.
+// undo reverts the engine's own change when it can (it holds a permit and the change has an
+// undo), then fails the workflow and escalates.
 func (e *Executor) undo(ctx context.Context, wf *v1alpha1.RemediationWorkflow, permit *guardrail.Permit, h Health) (ctrl.Result, error) {
 	step := firstStep(wf)
 	reason, msg := v1alpha1.ReasonNotRecovered, fmt.Sprintf("the target did not recover within %s", e.opts.VerifyTimeout)
-	undone := false
-	if step.Change.Undo != "" {
-		if s := e.Strategies[managedbyMethod(wf)]; s != nil {
-			if err := s.Undo(ctx, permit, *step.Change); err != nil {
-				msg += "; undoing the change failed: " + err.Error()
-			} else {
-				undone, reason, msg = true, v1alpha1.ReasonUndone, msg+"; the engine undid its change"
-			}
+	undone := step.Undone
+	switch s := e.Strategies[managedbyMethod(wf)]; {
+	case undone, step.Change.Undo == "":
+	case permit == nil:
+		msg += "; the safety gate refuses changes now, so the engine's change was not undone"
+	case s != nil:
+		if err := s.Undo(ctx, permit, *step.Change); err != nil {
+			msg += "; undoing the change failed: " + err.Error()
+		} else {
+			undone = true
 		}
 	}
-	e.forget(wf.Name, guardrail.Applied)
+	if undone {
+		reason, msg = v1alpha1.ReasonUndone, msg+"; the engine undid its change"
+	}
 	err := e.update(ctx, wf, func(w *v1alpha1.RemediationWorkflow) {
 		w.Status.Steps[0].Undone = undone
 		w.Status.Checkpoints[0].Status = checkpointFailed
@@ -129,21 +164,23 @@ func (e *Executor) undo(ctx context.Context, wf *v1alpha1.RemediationWorkflow, p
 	return e.escalateAfterChange(ctx, wf, reason, msg)
 }
 
+// escalateAfterChange escalates the incident, then fails the workflow, then gives the permit back.
 func (e *Executor) escalateAfterChange(ctx context.Context, wf *v1alpha1.RemediationWorkflow, reason, msg string) (ctrl.Result, error) {
+	if _, err := e.Incidents.Escalate(ctx, wf.Spec.IncidentRef, wf.Name, reason, msg); err != nil {
+		return ctrl.Result{}, fmt.Errorf("escalate incident %s: %w", wf.Spec.IncidentRef, err)
+	}
 	err := e.update(ctx, wf, func(w *v1alpha1.RemediationWorkflow) {
 		if w.Status.Checkpoints[0].Status == checkpointPending {
 			w.Status.Checkpoints[0].Status = checkpointFailed
 		}
 		e.finish(w, v1alpha1.WorkflowFailed, reason, msg)(w)
 	})
-	if err != nil {
-		return e.ignoreFinished(err)
+	if err != nil && !errors.Is(err, errFinished) {
+		return ctrl.Result{}, err
 	}
-	if e.Notifier != nil {
+	e.release(wf.Name, guardrail.Applied)
+	if err == nil && e.Notifier != nil {
 		e.Notifier.Failed(firstStep(wf).Change.Object, actionOf(wf, firstStep(wf)), msg)
-	}
-	if _, err := e.Incidents.Escalate(ctx, wf.Spec.IncidentRef, reason, msg); err != nil {
-		return ctrl.Result{}, fmt.Errorf("escalate incident %s: %w", wf.Spec.IncidentRef, err)
 	}
 	return ctrl.Result{}, nil
 }

@@ -40,7 +40,9 @@ type Notifier interface {
 type IncidentOutcomes interface {
 	Start(ctx context.Context, id string) (*v1alpha1.Incident, error)
 	Resolve(ctx context.Context, id, message string) (*v1alpha1.Incident, error)
-	Escalate(ctx context.Context, id, reason, message string) (*v1alpha1.Incident, error)
+	// Escalate hands the incident back to people; escalating again for the same workflow changes
+	// nothing more.
+	Escalate(ctx context.Context, id, workflow, reason, message string) (*v1alpha1.Incident, error)
 }
 
 // History lists the recorded workflows (the informer-fed index).
@@ -74,6 +76,9 @@ type ExecutorDeps struct {
 	Rollout    RolloutReader
 	Metrics    *telemetry.Metrics
 	Strategies map[managedby.Method]Strategy
+	// Ready, when set, holds every workflow back until it returns true: the engine seeds the
+	// gate's history from the recorded workflows first.
+	Ready func() bool
 }
 
 // Executor carries out RemediationWorkflows, one reconcile at a time per workflow.
@@ -83,22 +88,14 @@ type Executor struct {
 	log  logr.Logger
 	now  func() time.Time
 
-	mu      sync.Mutex
-	permits map[string]*guardrail.Permit
-	healthy map[string]healthyRun
-}
-
-// healthyRun is when a workflow's target was first seen healthy in the current run of healthy
-// looks, and the restart count then.
-type healthyRun struct {
-	since    time.Time
-	restarts int64
+	mu   sync.Mutex
+	runs map[string]*run
 }
 
 // NewExecutor returns an executor; SetupWithManager registers it.
 func NewExecutor(deps ExecutorDeps, opts ExecutorOptions, log logr.Logger) *Executor {
 	return &Executor{ExecutorDeps: deps, opts: opts.withDefaults(), log: log, now: time.Now,
-		permits: map[string]*guardrail.Permit{}, healthy: map[string]healthyRun{}}
+		runs: map[string]*run{}}
 }
 
 // Workers is how many workflows are reconciled at once.
@@ -117,16 +114,19 @@ func (e *Executor) SetupWithManager(mgr ctrl.Manager) error {
 
 // Reconcile takes the workflow's next step: plan, admit and apply, or verify.
 func (e *Executor) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
+	if e.Ready != nil && !e.Ready() {
+		return ctrl.Result{RequeueAfter: 200 * time.Millisecond}, nil
+	}
 	var wf v1alpha1.RemediationWorkflow
 	if err := e.Client.Get(ctx, req.NamespacedName, &wf); err != nil {
 		if apierrors.IsNotFound(err) {
-			e.forget(req.Name, guardrail.NotApplied)
+			e.drop(req.Name, guardrail.NotApplied)
 			return ctrl.Result{}, nil
 		}
 		return ctrl.Result{}, fmt.Errorf("get workflow %s: %w", req.Name, err)
 	}
 	if wf.Phase().Finished() {
-		e.forget(wf.Name, outcomeOf(&wf))
+		e.drop(wf.Name, outcomeOf(&wf))
 		return ctrl.Result{}, nil
 	}
 	log := e.log.WithValues("workflow", wf.Name, "incident", wf.Spec.IncidentRef, "target", wf.Spec.Target.String())
@@ -141,6 +141,8 @@ func (e *Executor) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result
 		return e.apply(ctx, &wf)
 	case step.Status == stepCompleted:
 		return e.verify(ctx, &wf)
+	case step.Status == stepSkipped && step.Change != nil:
+		return e.finishDryRun(ctx, &wf, *step.Change) // the engine stopped between the two writes
 	}
 	return ctrl.Result{}, nil
 }
@@ -166,38 +168,6 @@ func firstStep(wf *v1alpha1.RemediationWorkflow) *v1alpha1.Step {
 		return nil
 	}
 	return &wf.Status.Steps[0]
-}
-
-// permit returns the workflow's live permit, if this process holds one.
-func (e *Executor) permit(name string) *guardrail.Permit {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.permits[name]
-}
-
-func (e *Executor) keep(name string, p *guardrail.Permit) {
-	e.mu.Lock()
-	_, had := e.permits[name]
-	e.permits[name] = p
-	e.mu.Unlock()
-	if !had && e.Metrics != nil {
-		e.Metrics.ActiveActions.Inc()
-	}
-}
-
-// forget releases the workflow's permit with the outcome and drops its verification state.
-func (e *Executor) forget(name string, o guardrail.Outcome) {
-	e.mu.Lock()
-	p := e.permits[name]
-	delete(e.permits, name)
-	delete(e.healthy, name)
-	e.mu.Unlock()
-	if p != nil {
-		p.Done(o)
-		if e.Metrics != nil {
-			e.Metrics.ActiveActions.Dec()
-		}
-	}
 }
 
 // outcomeOf says whether a finished workflow changed the cluster.

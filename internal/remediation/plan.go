@@ -96,27 +96,30 @@ func (e *Executor) Preview(ctx context.Context, wf *v1alpha1.RemediationWorkflow
 	if r != nil {
 		return p, r
 	}
-	p.Change, err = strategy.Plan(ctx, act, owner)
-	if err == nil && !wf.Spec.DryRun {
-		p.Estimate = rolloutAllowance + e.opts.VerifyWindow
+	if p.Change, err = strategy.Plan(ctx, act, owner); err != nil {
+		return p, err
 	}
-	return p, err
+	if !wf.Spec.DryRun {
+		p.Estimate = rolloutAllowance + e.opts.VerifyWindow
+		return p, nil
+	}
+	// A dry run is judged by the safety gate too (it holds no lock and uses no budget), so its
+	// answer says whether the action would be allowed now.
+	judged := p.Action
+	judged.Target = v1alpha1.Target{Kind: p.Change.Object.Kind, Namespace: p.Change.Object.Namespace, Name: p.Change.Object.Name}
+	judged.DryRun = true
+	if _, err := e.Gate.Admit(ctx, judged, owner); err != nil {
+		return p, err
+	}
+	return p, nil
 }
 
 // plan records the workflow's plan, or finishes it when the action is refused, and goes on to
 // admission at once.
 func (e *Executor) plan(ctx context.Context, wf *v1alpha1.RemediationWorkflow) (ctrl.Result, error) {
 	p, err := e.Preview(ctx, wf)
-	var refusal *action.Refusal
-	switch {
-	case errors.As(err, &refusal):
-		return e.stop(ctx, wf, p, v1alpha1.WorkflowFailed, refusal.Reason, refusal.Message, true)
-	case err != nil && e.now().Sub(wf.CreationTimestamp.Time) >= e.opts.ApplyTimeout:
-		// Planning kept failing (an API error that does not go away): give the incident back
-		// to people instead of retrying for ever.
-		return e.stop(ctx, wf, p, v1alpha1.WorkflowFailed, v1alpha1.ReasonPlanFailed, "could not plan within "+e.opts.ApplyTimeout.String()+": "+err.Error(), true)
-	case err != nil:
-		return ctrl.Result{}, err
+	if err != nil {
+		return e.planError(ctx, wf, p, err)
 	}
 	logr.FromContextOrDiscard(ctx).V(1).Info("Planned", "action", p.Action.Type, "strategy", p.Strategy, "deploymentMethod", p.Owner.Method)
 	if !wf.Spec.DryRun {
@@ -136,11 +139,28 @@ func (e *Executor) plan(ctx context.Context, wf *v1alpha1.RemediationWorkflow) (
 	return e.finishDryRun(ctx, wf, p.Change)
 }
 
+// planError ends the workflow on a refusal, and on an error that has not gone away for
+// ApplyTimeout (an API error): the incident goes back to people instead of being retried for
+// ever. A shorter-lived error is retried with backoff.
+func (e *Executor) planError(ctx context.Context, wf *v1alpha1.RemediationWorkflow, p Planned, err error) (ctrl.Result, error) {
+	var refusal *action.Refusal
+	switch {
+	case errors.As(err, &refusal):
+		return e.stop(ctx, wf, p, v1alpha1.WorkflowFailed, refusal.Reason, refusal.Message, true)
+	case e.waited(wf.Name, e.now()) >= e.opts.ApplyTimeout:
+		return e.stop(ctx, wf, p, v1alpha1.WorkflowFailed, v1alpha1.ReasonPlanFailed,
+			"could not plan within "+e.opts.ApplyTimeout.String()+": "+err.Error(), true)
+	}
+	return ctrl.Result{}, err
+}
+
 // recordPlan writes the plan: the owner, one pending step with its exact change, and the
 // checkpoint after it.
 func recordPlan(w *v1alpha1.RemediationWorkflow, p Planned) {
 	change := p.Change
 	recordOwner(w, p)
+	workload := refOf(p.Owner.Workload)
+	w.Status.Workload = &workload
 	w.Status.Layers = []string{layerApplication}
 	w.Status.Steps = []v1alpha1.Step{{Order: 1, Layer: layerApplication, Action: string(p.Action.Type),
 		Description: change.Summary, Status: stepPending, Change: &change}}
@@ -181,7 +201,17 @@ func (e *Executor) finishDryRun(ctx context.Context, wf *v1alpha1.RemediationWor
 // escalate is set, hands the incident back to people.
 func (e *Executor) stop(ctx context.Context, wf *v1alpha1.RemediationWorkflow, p Planned, phase v1alpha1.WorkflowPhase,
 	reason, message string, escalate bool) (ctrl.Result, error) {
+	// The incident first: when the workflow's final write then fails, the retry escalates again,
+	// which changes nothing the second time; the other way round the escalation could be lost.
+	if escalate && !wf.Spec.DryRun {
+		if _, err := e.Incidents.Escalate(ctx, wf.Spec.IncidentRef, wf.Name, v1alpha1.ReasonEscalated, reason+": "+message); err != nil {
+			return ctrl.Result{}, fmt.Errorf("escalate incident %s: %w", wf.Spec.IncidentRef, err)
+		}
+	}
 	err := e.update(ctx, wf, func(w *v1alpha1.RemediationWorkflow) {
+		if p.Change.Object.Name != "" {
+			ensurePlan(w, &p)
+		}
 		recordOwner(w, p)
 		e.finish(w, phase, reason, message)(w)
 	})
@@ -191,11 +221,6 @@ func (e *Executor) stop(ctx context.Context, wf *v1alpha1.RemediationWorkflow, p
 	logr.FromContextOrDiscard(ctx).Info("Not remediating", "reason", reason, "message", message)
 	if p.Owner.Workload.Name != "" && e.Notifier != nil {
 		e.Notifier.Refused(refOf(p.Owner.Workload), p.Action, errors.New(reason+": "+message))
-	}
-	if escalate && !wf.Spec.DryRun {
-		if _, err := e.Incidents.Escalate(ctx, wf.Spec.IncidentRef, v1alpha1.ReasonEscalated, reason+": "+message); err != nil {
-			return ctrl.Result{}, fmt.Errorf("escalate incident %s: %w", wf.Spec.IncidentRef, err)
-		}
 	}
 	return ctrl.Result{}, nil
 }

@@ -67,13 +67,41 @@ func (r Request) Key() string {
 // request (created=false): a client's retry never starts a second remediation.
 func (s *Service) Record(ctx context.Context, r Request) (wf *v1alpha1.RemediationWorkflow, created bool, err error) {
 	key := r.Key()
-	active, seen := s.byKey(key)
+	active, last := s.byKey(key)
 	if active != nil {
 		return active, false, nil
 	}
-	obj := &v1alpha1.RemediationWorkflow{
+	// The n-th workflow of a key is wf-<key>-<n>: concurrent retries race for one name and the
+	// API server lets one win. A finished workflow under the name (the index had not seen it,
+	// or retention removed an earlier one) moves the request to the next number.
+	for n := last + 1; n <= last+3; n++ {
+		obj := s.newWorkflow(r, key, n)
+		err := s.writer.Create(ctx, obj)
+		if err == nil {
+			obj.Status.Phase = v1alpha1.WorkflowPending
+			s.index.Upsert(obj)
+			return obj, true, nil
+		}
+		if !apierrors.IsAlreadyExists(err) {
+			return nil, false, fmt.Errorf("create workflow: %w", err)
+		}
+		existing, getErr := s.Get(ctx, obj.Name)
+		if getErr != nil {
+			return nil, false, fmt.Errorf("read existing workflow %s: %w", obj.Name, getErr)
+		}
+		if !existing.Phase().Finished() {
+			return existing, false, nil
+		}
+	}
+	return nil, false, fmt.Errorf("create workflow: the names of request %s are taken by finished workflows; retry", key)
+}
+
+func (s *Service) newWorkflow(r Request, key string, n int) *v1alpha1.RemediationWorkflow {
+	// The status stays as the CRD defaults it (pending): the executor owns it from here, and a
+	// status write racing the executor's first one would only conflict.
+	return &v1alpha1.RemediationWorkflow{
 		ObjectMeta: metav1.ObjectMeta{
-			Name: "wf-" + key + "-" + strconv.Itoa(seen+1), Namespace: s.namespace,
+			Name: "wf-" + key + "-" + strconv.Itoa(n), Namespace: s.namespace,
 			Labels: map[string]string{v1alpha1.LabelRequestKey: key, v1alpha1.LabelIncident: r.IncidentID},
 		},
 		Spec: v1alpha1.RemediationWorkflowSpec{
@@ -81,37 +109,26 @@ func (s *Service) Record(ctx context.Context, r Request) (wf *v1alpha1.Remediati
 			Source: r.Source, Priority: r.Priority, Confidence: r.Confidence, RequestKey: key,
 		},
 	}
-	if err := s.writer.Create(ctx, obj); err != nil {
-		if apierrors.IsAlreadyExists(err) {
-			existing, getErr := s.Get(ctx, obj.Name)
-			if getErr != nil {
-				return nil, false, fmt.Errorf("read existing workflow %s: %w", obj.Name, getErr)
-			}
-			return existing, false, nil
-		}
-		return nil, false, fmt.Errorf("create workflow: %w", err)
-	}
-	// The status stays as the CRD defaults it (pending): the executor owns it from here, and a
-	// status write racing the executor's first one would only conflict.
-	obj.Status.Phase = v1alpha1.WorkflowPending
-	s.index.Upsert(obj)
-	return obj, true, nil
 }
 
-// byKey returns the unfinished workflow with that request key, if any, and how many workflows
-// with the key the index holds.
-func (s *Service) byKey(key string) (active *v1alpha1.RemediationWorkflow, seen int) {
+// byKey returns the unfinished workflow with that request key, if any, and the highest number
+// among the key's workflows the index holds.
+func (s *Service) byKey(key string) (active *v1alpha1.RemediationWorkflow, last int) {
 	s.index.Each(func(wf *v1alpha1.RemediationWorkflow) bool {
 		if wf.Spec.RequestKey != key {
 			return true
 		}
-		seen++
+		if i := strings.LastIndexByte(wf.Name, '-'); i >= 0 {
+			if n, err := strconv.Atoi(wf.Name[i+1:]); err == nil && n > last {
+				last = n
+			}
+		}
 		if active == nil && !wf.Phase().Finished() {
 			active = wf
 		}
 		return true
 	})
-	return active, seen
+	return active, last
 }
 
 // Get returns the workflow from the index, falling back to the API server.
