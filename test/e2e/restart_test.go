@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
@@ -37,6 +38,20 @@ func TestRecordsSurviveAnEngineKill(t *testing.T) {
 	if _, err := cs.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
+	// The target exists but nothing runs its pods (envtest has no controllers): the workflow
+	// acts and then stays in verification, active across the restart.
+	target := "engine-restart-shop"
+	if _, err := cs.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: target}}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	labels := map[string]string{"app": "web"}
+	web := &appsv1.Deployment{ObjectMeta: metav1.ObjectMeta{Namespace: target, Name: "web"}, Spec: appsv1.DeploymentSpec{
+		Selector: &metav1.LabelSelector{MatchLabels: labels},
+		Template: corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: labels},
+			Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "web", Image: "web:1"}}}}}}
+	if _, err := cs.AppsV1().Deployments(target).Create(ctx, web, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
 	kubeconfig, err := env.KubeconfigFile(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
@@ -58,7 +73,7 @@ func TestRecordsSurviveAnEngineKill(t *testing.T) {
 	var tr struct {
 		WorkflowID string `json:"workflow_id"`
 	}
-	trigger := fmt.Sprintf(`{"incident_id":%q,"namespace":"shop","resource":{"kind":"Deployment","name":"web"},"issue":{"type":"pod_crash"}}`, ids[0])
+	trigger := fmt.Sprintf(`{"incident_id":%q,"namespace":%q,"resource":{"kind":"Deployment","name":"web"},"issue":{"type":"pod_crash"}}`, ids[0], target)
 	if code, err := post(ctx, first.apiURL+"/api/v1/remediation/trigger", trigger, &tr); code != http.StatusAccepted || err != nil {
 		t.Fatalf("trigger = %d %v", code, err)
 	}
@@ -96,6 +111,16 @@ func TestRecordsSurviveAnEngineKill(t *testing.T) {
 	if code, err := post(ctx, second.apiURL+"/api/v1/remediation/trigger", trigger, &again); code != http.StatusAccepted || err != nil ||
 		again.WorkflowID != tr.WorkflowID || !again.Duplicate {
 		t.Errorf("retry after restart = %d %+v %v, want workflow %s as a duplicate", code, again, err, tr.WorkflowID)
+	}
+	// The killed engine restarted web once; the new one resumes that workflow's verification
+	// and restarts nothing again.
+	time.Sleep(3 * time.Second)
+	d, err := cs.AppsV1().Deployments(target).Get(ctx, "web", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Generation != 2 {
+		t.Errorf("Deployment web generation after the restart = %d, want 2 (one restart)", d.Generation)
 	}
 }
 
