@@ -16,6 +16,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/equality"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -243,3 +244,16 @@ func namespaceObject(name string) *corev1.Namespace {
 }
 
 func sleep100ms() { time.Sleep(100 * time.Millisecond) }
+
+// operatedDeployment creates a Cache custom resource with spec and the Deployment it controls,
+// both named name, as the test operator's would be, and returns the Cache.
+func operatedDeployment(t *testing.T, c client.Client, ns, name string, spec map[string]any) *unstructured.Unstructured {
+	t.Helper()
+	cr := &unstructured.Unstructured{Object: map[string]any{"apiVersion": "example.selfhealing.dev/v1", "kind": "Cache",
+		"metadata": map[string]any{"name": name, "namespace": ns}, "spec": spec}}
+	if err := c.Create(t.Context(), cr); err != nil {
+		t.Fatal(err)
+	}
+	newDeployment(t, c, ns, name, ownedBy("example.selfhealing.dev/v1", "Cache", name, string(cr.GetUID())))
+	return cr
+}

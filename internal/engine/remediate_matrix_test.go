@@ -52,12 +52,7 @@ func TestEveryDeploymentMethodAndIssueType(t *testing.T) {
 	ns := env.Namespace(t)
 	manual := newDeployment(t, c, ns, "manual")
 	withHistory(t, c, manual)
-	cr := &unstructured.Unstructured{Object: map[string]any{"apiVersion": "example.selfhealing.dev/v1", "kind": "Cache",
-		"metadata": map[string]any{"name": "operated", "namespace": ns}, "spec": map[string]any{"memory": "256Mi", "replicas": int64(2)}}}
-	if err := c.Create(t.Context(), cr); err != nil {
-		t.Fatal(err)
-	}
-	newDeployment(t, c, ns, "operated", ownedBy("example.selfhealing.dev/v1", "Cache", "operated", string(cr.GetUID())))
+	cr := operatedDeployment(t, c, ns, "operated", map[string]any{"memory": "256Mi", "replicas": int64(2)})
 	newDeployment(t, c, ns, "helm", withLabels("app.kubernetes.io/managed-by", "Helm"),
 		withAnnotations("meta.helm.sh/release-name", "shop", "meta.helm.sh/release-namespace", ns))
 	newDeployment(t, c, ns, "argocd", withAnnotations("argocd.argoproj.io/tracking-id", "shop:apps/Deployment:"+ns+"/argocd"))

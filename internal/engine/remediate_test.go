@@ -118,12 +118,7 @@ func TestOperatorManagedDeploymentIsChangedThroughItsCustomResource(t *testing.T
 	})
 	c := env.Client(t)
 	ns := env.Namespace(t)
-	cr := &unstructured.Unstructured{Object: map[string]any{"apiVersion": "example.selfhealing.dev/v1", "kind": "Cache",
-		"metadata": map[string]any{"name": "redis", "namespace": ns}, "spec": map[string]any{"memory": "256Mi"}}}
-	if err := c.Create(t.Context(), cr); err != nil {
-		t.Fatal(err)
-	}
-	newDeployment(t, c, ns, "redis", ownedBy("example.selfhealing.dev/v1", "Cache", "redis", string(cr.GetUID())))
+	cr := operatedDeployment(t, c, ns, "redis", map[string]any{"memory": "256Mi"})
 	playDeploymentController(t, c, ns)
 	var tr triggerAnswer
 	e.mustDo(http.MethodPost, "/api/v1/remediation/trigger", triggerBody(ns, "Deployment", "redis", "OOMKilled", false), http.StatusAccepted, &tr)
