@@ -89,3 +89,26 @@ func (e *testEngine) waitGone(id string) {
 		sleep100ms()
 	}
 }
+
+// The Python engine's bookkeeping actions change nothing in the cluster; their workflows
+// complete at once and say so.
+func TestBookkeepingActionsCompleteWithoutAChange(t *testing.T) {
+	e := startEngine(t, fastVerify)
+	c := env.Client(t)
+	ns := env.Namespace(t)
+	newDeployment(t, c, ns, "web")
+	var inc created
+	e.mustDo(http.MethodPost, "/api/v1/incidents", mcpIncident("Alerts to correlate", "medium", ""), http.StatusCreated, &inc)
+	var a struct {
+		ActionID string `json:"action_id"`
+	}
+	body := fmt.Sprintf(`{"incidentId":%q,"action":"correlate_alerts","parameters":{"deployment":"web","namespace":%q},"priority":5,"confidence":0.9}`,
+		inc.IncidentID, ns)
+	e.mustDo(http.MethodPost, "/api/v1/remediate", body, http.StatusOK, &a)
+	if wf := e.waitWorkflow(a.ActionID, "completed", "failed"); wf.Status != "completed" || wf.Reason != "NothingToChange" {
+		t.Fatalf("workflow = %s (%s: %s), want completed with NothingToChange", wf.Status, wf.Reason, wf.Message)
+	}
+	if d := getDeployment(t, c, ns, "web"); d.Generation != 1 {
+		t.Fatalf("Deployment generation = %d, want 1", d.Generation)
+	}
+}

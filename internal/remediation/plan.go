@@ -145,6 +145,9 @@ func (e *Executor) plan(ctx context.Context, wf *v1alpha1.RemediationWorkflow) (
 func (e *Executor) planError(ctx context.Context, wf *v1alpha1.RemediationWorkflow, p Planned, err error) (ctrl.Result, error) {
 	var refusal *action.Refusal
 	switch {
+	case errors.As(err, &refusal) && refusal.Reason == reasonNoExecution:
+		// The Python engine's bookkeeping actions: done, with nothing to change.
+		return e.stop(ctx, wf, p, v1alpha1.WorkflowCompleted, refusal.Reason, refusal.Message, false)
 	case errors.As(err, &refusal):
 		return e.stop(ctx, wf, p, v1alpha1.WorkflowFailed, refusal.Reason, refusal.Message, true)
 	case e.waited(wf.Name, e.now()) >= e.opts.ApplyTimeout:

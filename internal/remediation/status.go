@@ -61,7 +61,7 @@ func (e *Executor) finish(wf *v1alpha1.RemediationWorkflow, phase v1alpha1.Workf
 			w.Status.Error = message
 		}
 		status := metav1.ConditionFalse
-		if phase == v1alpha1.WorkflowCompleted && reason != v1alpha1.ReasonDryRun {
+		if phase == v1alpha1.WorkflowCompleted && reason != v1alpha1.ReasonDryRun && reason != reasonNoExecution {
 			status = metav1.ConditionTrue
 		}
 		if reason == v1alpha1.ReasonRecovered || reason == v1alpha1.ReasonNotRecovered || reason == v1alpha1.ReasonUndone || reason == v1alpha1.ReasonReverted {
