@@ -87,3 +87,92 @@ const (
 	// AnnotationEscalatedBy names the workflow that last raised an incident's severity.
 	AnnotationEscalatedBy = "coordination.selfhealing.dev/escalated-by"
 )
+
+// Refusal reasons: why the safety gate, the action catalogue or a strategy would not act. They
+// are the reasons of a refused workflow's conditions and of the refusal in a trigger's answer.
+const (
+	// ReasonPaused: the safety policy pauses every action.
+	ReasonPaused = "Paused"
+	// ReasonProtectedNamespace: the target's namespace matches a protected glob, or is the
+	// engine's own namespace.
+	ReasonProtectedNamespace = "ProtectedNamespace"
+	// ReasonInvalidPolicy: the safety ConfigMap is invalid (the message names the key) or not
+	// read yet; every action is refused until it is fixed.
+	ReasonInvalidPolicy = "InvalidPolicy"
+	// ReasonTargetLocked: an action of the same standing holds the target; retryable.
+	ReasonTargetLocked = "TargetLocked"
+	// ReasonDuplicate: the same action on the same target is in flight or was applied within
+	// the dedup window.
+	ReasonDuplicate = "Duplicate"
+	// ReasonCoolingDown: the same action was applied to the target within the cooldown; retryable.
+	ReasonCoolingDown = "CoolingDown"
+	// ReasonNamespaceBudgetExhausted: the namespace used its actions for the budget window; retryable.
+	ReasonNamespaceBudgetExhausted = "NamespaceBudgetExhausted"
+	// ReasonClusterBudgetExhausted: the cluster used its actions for the budget window; retryable.
+	ReasonClusterBudgetExhausted = "ClusterBudgetExhausted"
+	// ReasonBlastRadius: the action would take more of the workload's replicas out of service
+	// than maxUnavailablePercent allows.
+	ReasonBlastRadius = "BlastRadius"
+	// ReasonLowConfidence: an AI-driven action's confidence is below the policy's threshold.
+	ReasonLowConfidence = "LowConfidence"
+	// ReasonNoPermit: a change was attempted without a permit; a bug, refused.
+	ReasonNoPermit = "NoPermit"
+	// ReasonPermitUsed: a change was attempted with a released permit; a bug, refused.
+	ReasonPermitUsed = "PermitUsed"
+	// ReasonScopeUnknown: the caller could not measure the blast radius (the workload could not
+	// be read); retryable.
+	ReasonScopeUnknown = "ScopeUnknown"
+	// ReasonCheckFailed: a check could not decide (a malformed action or scope, a bug); the
+	// gate fails closed.
+	ReasonCheckFailed = "CheckFailed"
+	// ReasonGitOpsManaged: an Argo CD Application or Flux object owns the target; patching it
+	// live would be reverted (drift).
+	ReasonGitOpsManaged = "GitOpsManaged"
+	// ReasonHelmManaged: a Helm release owns the target; change it through the release.
+	ReasonHelmManaged = "HelmManaged"
+	// ReasonOperatorManaged: an operator owns the target; change its custom resource.
+	ReasonOperatorManaged = "OperatorManaged"
+	// ReasonDeploymentMethodUnknown: how the target is deployed is not known; the strategy fails closed.
+	ReasonDeploymentMethodUnknown = "DeploymentMethodUnknown"
+	// ReasonUnsupportedTarget: the action does not apply to the target's kind.
+	ReasonUnsupportedTarget = "UnsupportedTarget"
+	// ReasonUnsupportedAction: the strategy does not carry out this action type.
+	ReasonUnsupportedAction = "UnsupportedAction"
+	// ReasonWorkloadPaused: the Deployment's rollout is paused; a restart or rollback would not
+	// roll out.
+	ReasonWorkloadPaused = "WorkloadPaused"
+	// ReasonNoPreviousRevision: there is no older revision to roll back to.
+	ReasonNoPreviousRevision = "NoPreviousRevision"
+	// ReasonContainerRequired: the workload has several containers and the action names none.
+	ReasonContainerRequired = "ContainerRequired"
+	// ReasonContainerNotFound: the named container is not in the pod template.
+	ReasonContainerNotFound = "ContainerNotFound"
+	// ReasonNoMemoryLimit: the container has no memory limit to raise.
+	ReasonNoMemoryLimit = "NoMemoryLimit"
+	// ReasonAtCeiling: the memory limit is already at Options.MemoryCeiling.
+	ReasonAtCeiling = "AtCeiling"
+	// ReasonLimitRangeMax: a LimitRange's Container max memory leaves no room to raise the limit.
+	ReasonLimitRangeMax = "LimitRangeMax"
+	// ReasonQuotaExceeded: a ResourceQuota's limits.memory cannot hold the increase.
+	ReasonQuotaExceeded = "QuotaExceeded"
+	// ReasonAtMaxReplicas: the replica count (or HPA maxReplicas) is already at Options.MaxReplicas.
+	ReasonAtMaxReplicas = "AtMaxReplicas"
+	// ReasonNoChange: the wanted state is already the live state.
+	ReasonNoChange = "NoChange"
+	// ReasonNotOperatorManaged: the operator strategy was asked to act on a target no operator manages.
+	ReasonNotOperatorManaged = "NotOperatorManaged"
+	// ReasonNoFieldMapping: no field of the owning custom resource is mapped for the action (OPERATOR_FIELD_MAPPINGS).
+	ReasonNoFieldMapping = "NoFieldMapping"
+	// ReasonNoCurrentValue: the mapped field of the custom resource has no value to raise or scale from.
+	ReasonNoCurrentValue = "NoCurrentValue"
+	// ReasonOwnerNotFound: the custom resource that owns the target no longer exists; nothing operates it.
+	ReasonOwnerNotFound = "OwnerNotFound"
+	// ReasonUnknownOwner: the engine could not tell how the target is deployed and acts only when it knows.
+	ReasonUnknownOwner = "UnknownOwner"
+	// ReasonNoAutomaticAction: no automatic action is safe for the issue (a CreateContainerConfigError).
+	ReasonNoAutomaticAction = "NoAutomaticAction"
+	// ReasonActionNotSupported: the issue type or requested action is not carried out by this engine version.
+	ReasonActionNotSupported = "ActionNotSupported"
+	// ReasonNothingToChange: the requested action (a Python-era bookkeeping action) changes nothing in the cluster.
+	ReasonNothingToChange = "NothingToChange"
+)

@@ -12,44 +12,44 @@ import (
 // workflows already know are the api/v1alpha1 constants.
 const (
 	// ReasonPaused: the safety policy pauses every action.
-	ReasonPaused = "Paused"
+	ReasonPaused = v1alpha1.ReasonPaused
 	// ReasonProtectedNamespace: the target's namespace matches a protected glob, or is the
 	// engine's own namespace.
-	ReasonProtectedNamespace = "ProtectedNamespace"
+	ReasonProtectedNamespace = v1alpha1.ReasonProtectedNamespace
 	// ReasonInvalidPolicy: the safety ConfigMap is invalid (the message names the key) or not
 	// read yet; every action is refused until it is fixed.
-	ReasonInvalidPolicy = "InvalidPolicy"
+	ReasonInvalidPolicy = v1alpha1.ReasonInvalidPolicy
 	// ReasonTargetLocked: an action of the same standing holds the target; retryable.
-	ReasonTargetLocked = "TargetLocked"
+	ReasonTargetLocked = v1alpha1.ReasonTargetLocked
 	// ReasonDuplicate: the same action on the same target is in flight or was applied within
 	// the dedup window.
-	ReasonDuplicate = "Duplicate"
+	ReasonDuplicate = v1alpha1.ReasonDuplicate
 	// ReasonCoolingDown: the same action was applied to the target within the cooldown; retryable.
-	ReasonCoolingDown = "CoolingDown"
+	ReasonCoolingDown = v1alpha1.ReasonCoolingDown
 	// ReasonNamespaceBudgetExhausted: the namespace used its actions for the budget window; retryable.
-	ReasonNamespaceBudgetExhausted = "NamespaceBudgetExhausted"
+	ReasonNamespaceBudgetExhausted = v1alpha1.ReasonNamespaceBudgetExhausted
 	// ReasonClusterBudgetExhausted: the cluster used its actions for the budget window; retryable.
-	ReasonClusterBudgetExhausted = "ClusterBudgetExhausted"
+	ReasonClusterBudgetExhausted = v1alpha1.ReasonClusterBudgetExhausted
 	// ReasonBlastRadius: the action would take more of the workload's replicas out of service
 	// than maxUnavailablePercent allows.
-	ReasonBlastRadius = "BlastRadius"
+	ReasonBlastRadius = v1alpha1.ReasonBlastRadius
 	// ReasonConflictLost: a conflicting action of higher standing is in flight (or, on a permit,
 	// one of higher standing preempted it).
 	ReasonConflictLost = v1alpha1.ReasonConflictLost
 	// ReasonApprovalRequired: the action's type or class needs a person's approval.
 	ReasonApprovalRequired = v1alpha1.ReasonApprovalRequired
 	// ReasonLowConfidence: an AI-driven action's confidence is below the policy's threshold.
-	ReasonLowConfidence = "LowConfidence"
+	ReasonLowConfidence = v1alpha1.ReasonLowConfidence
 	// ReasonNoPermit: a change was attempted without a permit; a bug, refused.
-	ReasonNoPermit = "NoPermit"
+	ReasonNoPermit = v1alpha1.ReasonNoPermit
 	// ReasonPermitUsed: a change was attempted with a released permit; a bug, refused.
-	ReasonPermitUsed = "PermitUsed"
+	ReasonPermitUsed = v1alpha1.ReasonPermitUsed
 	// ReasonScopeUnknown: the caller could not measure the blast radius (the workload could not
 	// be read); retryable.
-	ReasonScopeUnknown = "ScopeUnknown"
+	ReasonScopeUnknown = v1alpha1.ReasonScopeUnknown
 	// ReasonCheckFailed: a check could not decide (a malformed action or scope, a bug); the
 	// gate fails closed.
-	ReasonCheckFailed = "CheckFailed"
+	ReasonCheckFailed = v1alpha1.ReasonCheckFailed
 )
 
 // ErrPolicyNotLoaded is what a PolicySource returns before it has read the ConfigMap once; the

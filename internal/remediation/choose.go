@@ -26,9 +26,9 @@ type RolloutReader func(ctx context.Context, workload managedby.Object) (Rollout
 
 // Reasons the catalogue refuses with.
 const (
-	reasonNoAutomaticAction = "NoAutomaticAction"
-	reasonNotSupported      = "ActionNotSupported"
-	reasonNoExecution       = "NothingToChange"
+	reasonNoAutomaticAction = v1alpha1.ReasonNoAutomaticAction
+	reasonNotSupported      = v1alpha1.ReasonActionNotSupported
+	reasonNoExecution       = v1alpha1.ReasonNothingToChange
 )
 
 // choose picks the action for the workflow: the requested one (the Python-era form), else the

@@ -20,9 +20,9 @@ import (
 
 // Reasons the executor refuses with before any strategy is asked.
 const (
-	ReasonGitOpsManaged = "GitOpsManaged"
-	ReasonHelmManaged   = "HelmManaged"
-	ReasonUnknownOwner  = "UnknownOwner"
+	ReasonGitOpsManaged = v1alpha1.ReasonGitOpsManaged
+	ReasonHelmManaged   = v1alpha1.ReasonHelmManaged
+	ReasonUnknownOwner  = v1alpha1.ReasonUnknownOwner
 )
 
 // Planned is a workflow's plan: the deployment method, the strategy and the exact change.

@@ -27,11 +27,11 @@ const Name = "operator"
 
 // Refusal reasons.
 const (
-	ReasonNotOperatorManaged = "NotOperatorManaged"
-	ReasonNoFieldMapping     = "NoFieldMapping"
-	ReasonNoCurrentValue     = "NoCurrentValue"
-	ReasonAtCeiling          = "AtCeiling"
-	ReasonOwnerNotFound      = "OwnerNotFound"
+	ReasonNotOperatorManaged = v1alpha1.ReasonNotOperatorManaged
+	ReasonNoFieldMapping     = v1alpha1.ReasonNoFieldMapping
+	ReasonNoCurrentValue     = v1alpha1.ReasonNoCurrentValue
+	ReasonAtCeiling          = v1alpha1.ReasonAtCeiling
+	ReasonOwnerNotFound      = v1alpha1.ReasonOwnerNotFound
 )
 
 var _ remediation.Strategy = (*Strategy)(nil)

@@ -1,43 +1,47 @@
 package workload
 
-import "errors"
+import (
+	"errors"
+
+	"selfhealing.dev/coordination-engine/api/v1alpha1"
+)
 
 // Refusal reasons of the direct strategy (action.Refusal.Reason).
 const (
 	// ReasonGitOpsManaged: an Argo CD Application or Flux object owns the target; patching it
 	// live would be reverted (drift).
-	ReasonGitOpsManaged = "GitOpsManaged"
+	ReasonGitOpsManaged = v1alpha1.ReasonGitOpsManaged
 	// ReasonHelmManaged: a Helm release owns the target; change it through the release.
-	ReasonHelmManaged = "HelmManaged"
+	ReasonHelmManaged = v1alpha1.ReasonHelmManaged
 	// ReasonOperatorManaged: an operator owns the target; change its custom resource.
-	ReasonOperatorManaged = "OperatorManaged"
+	ReasonOperatorManaged = v1alpha1.ReasonOperatorManaged
 	// ReasonUnknownMethod: how the target is deployed is not known; the strategy fails closed.
-	ReasonUnknownMethod = "DeploymentMethodUnknown"
+	ReasonUnknownMethod = v1alpha1.ReasonDeploymentMethodUnknown
 	// ReasonUnsupportedTarget: the action does not apply to the target's kind.
-	ReasonUnsupportedTarget = "UnsupportedTarget"
+	ReasonUnsupportedTarget = v1alpha1.ReasonUnsupportedTarget
 	// ReasonUnsupportedAction: the strategy does not carry out this action type.
-	ReasonUnsupportedAction = "UnsupportedAction"
+	ReasonUnsupportedAction = v1alpha1.ReasonUnsupportedAction
 	// ReasonWorkloadPaused: the Deployment's rollout is paused; a restart or rollback would not
 	// roll out.
-	ReasonWorkloadPaused = "WorkloadPaused"
+	ReasonWorkloadPaused = v1alpha1.ReasonWorkloadPaused
 	// ReasonNoPreviousRevision: there is no older revision to roll back to.
-	ReasonNoPreviousRevision = "NoPreviousRevision"
+	ReasonNoPreviousRevision = v1alpha1.ReasonNoPreviousRevision
 	// ReasonContainerRequired: the workload has several containers and the action names none.
-	ReasonContainerRequired = "ContainerRequired"
+	ReasonContainerRequired = v1alpha1.ReasonContainerRequired
 	// ReasonContainerNotFound: the named container is not in the pod template.
-	ReasonContainerNotFound = "ContainerNotFound"
+	ReasonContainerNotFound = v1alpha1.ReasonContainerNotFound
 	// ReasonNoMemoryLimit: the container has no memory limit to raise.
-	ReasonNoMemoryLimit = "NoMemoryLimit"
+	ReasonNoMemoryLimit = v1alpha1.ReasonNoMemoryLimit
 	// ReasonAtCeiling: the memory limit is already at Options.MemoryCeiling.
-	ReasonAtCeiling = "AtCeiling"
+	ReasonAtCeiling = v1alpha1.ReasonAtCeiling
 	// ReasonLimitRangeMax: a LimitRange's Container max memory leaves no room to raise the limit.
-	ReasonLimitRangeMax = "LimitRangeMax"
+	ReasonLimitRangeMax = v1alpha1.ReasonLimitRangeMax
 	// ReasonQuotaExceeded: a ResourceQuota's limits.memory cannot hold the increase.
-	ReasonQuotaExceeded = "QuotaExceeded"
+	ReasonQuotaExceeded = v1alpha1.ReasonQuotaExceeded
 	// ReasonAtMaxReplicas: the replica count (or HPA maxReplicas) is already at Options.MaxReplicas.
-	ReasonAtMaxReplicas = "AtMaxReplicas"
+	ReasonAtMaxReplicas = v1alpha1.ReasonAtMaxReplicas
 	// ReasonNoChange: the wanted state is already the live state.
-	ReasonNoChange = "NoChange"
+	ReasonNoChange = v1alpha1.ReasonNoChange
 )
 
 // ErrEvictionBlocked wraps the API server's 429 TooManyRequests when a PodDisruptionBudget does
