@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -16,6 +17,9 @@ import (
 	"selfhealing.dev/coordination-engine/internal/projection"
 	"selfhealing.dev/coordination-engine/internal/remediation"
 )
+
+// errNoMeasure means the engine has no blast-radius measure for the workload's kind.
+var errNoMeasure = errors.New("no blast-radius measure")
 
 // scopedGate measures an action's blast radius on the workload before asking the gate.
 type scopedGate struct {
@@ -34,7 +38,9 @@ func (g *scopedGate) Admit(ctx context.Context, act action.Action, owner managed
 	}
 	scope, err := g.scope(ctx, act, owner.Workload)
 	if err != nil {
-		return nil, action.Refuse(guardrail.ReasonScopeUnknown, true, "cannot measure the blast radius of %s: %v", act, err)
+		// A read that failed may work later; a kind the engine cannot measure never will.
+		return nil, action.Refuse(guardrail.ReasonScopeUnknown, !errors.Is(err, errNoMeasure),
+			"cannot measure the blast radius of %s: %v", act, err)
 	}
 	return g.gate.Admit(ctx, act, scope)
 }
@@ -80,7 +86,7 @@ func (g *scopedGate) scope(ctx context.Context, act action.Action, w managedby.O
 			s.Ready = 1
 		}
 	default:
-		return s, fmt.Errorf("no blast-radius measure for %s", w)
+		return s, fmt.Errorf("%w for %s", errNoMeasure, w)
 	}
 	switch act.Type {
 	case action.Scale:
@@ -129,6 +135,19 @@ func podIsReady(p *corev1.Pod) bool {
 		}
 	}
 	return false
+}
+
+// inFlight names the unfinished workflows that had made (or were making) their change: after a
+// restart they take their targets' locks again before new workflows are admitted.
+func inFlight(index *projection.Index[*v1alpha1.RemediationWorkflow]) []string {
+	var names []string
+	index.Each(func(wf *v1alpha1.RemediationWorkflow) bool {
+		if s := wf.Status.Steps; !wf.Phase().Finished() && len(s) > 0 && (s[0].Status == "running" || s[0].Status == "completed") {
+			names = append(names, wf.Name)
+		}
+		return true
+	})
+	return names
 }
 
 // appliedRecords are the changes the recorded workflows made, for the gate's cooldowns and

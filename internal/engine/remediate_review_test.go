@@ -112,3 +112,29 @@ func TestBookkeepingActionsCompleteWithoutAChange(t *testing.T) {
 		t.Fatalf("Deployment generation = %d, want 1", d.Generation)
 	}
 }
+
+// A workflow whose incident was deleted meanwhile still finishes and gives its target back.
+func TestAWorkflowFinishesWhenItsIncidentIsGone(t *testing.T) {
+	e := startEngine(t, fastVerify)
+	c := env.Client(t)
+	ns := env.Namespace(t)
+	newDeployment(t, c, ns, "web")
+	playDeploymentController(t, c, ns)
+	var tr triggerAnswer
+	e.mustDo(http.MethodPost, "/api/v1/remediation/trigger", triggerBody(ns, "Deployment", "web", "oom_kill", false), http.StatusAccepted, &tr)
+	if err := c.Delete(t.Context(), &v1alpha1.Incident{ObjectMeta: metav1.ObjectMeta{Namespace: e.namespace, Name: tr.IncidentID}}); err != nil {
+		t.Fatal(err)
+	}
+	if wf := e.waitWorkflow(tr.WorkflowID, "completed", "failed"); wf.Status != "completed" {
+		t.Fatalf("workflow = %s (%s: %s), want completed", wf.Status, wf.Reason, wf.Message)
+	}
+	var status struct {
+		Safety struct {
+			InFlight int `json:"in_flight"`
+		} `json:"safety"`
+	}
+	e.mustDo(http.MethodGet, "/api/v1/status", "", http.StatusOK, &status)
+	if status.Safety.InFlight != 0 {
+		t.Fatalf("actions in flight = %d after the workflow finished, want 0", status.Safety.InFlight)
+	}
+}

@@ -83,6 +83,7 @@ func (r *remediator) start(mgr manager.Manager, rec *records) error {
 			}
 		}
 		r.gate.Seed(appliedRecords(rec.workflowIndex))
+		r.executor.ResumeFirst(inFlight(rec.workflowIndex), time.Now().Add(time.Minute))
 		r.seeded.Store(true)
 		return nil
 	})

@@ -34,7 +34,7 @@ func (s *Service) Resolve(ctx context.Context, id, message string) (*v1alpha1.In
 	})
 }
 
-// Escalate hands an unfinished incident back to people for workflow: it stays open, its
+// Escalate hands an unfinished incident back to people for workflow (its UID): it stays open, its
 // severity rises one step (low to medium, medium to high, high to critical), and the Escalated
 // condition says why. The severity rises once per workflow: the annotation AnnotationEscalatedBy
 // names the workflow that raised it, so a retried escalation (or one whose status write
@@ -81,6 +81,8 @@ func (s *Service) Reopen(ctx context.Context, id, message string) (*v1alpha1.Inc
 		}
 		s.setPhase(inc, v1alpha1.IncidentPending)
 		inc.Status.CancelledBy = ""
+		// The annotation that limits escalations stays on the spec; a recurrence escalates with
+		// new workflows, whose UIDs differ.
 		meta.RemoveStatusCondition(&inc.Status.Conditions, v1alpha1.ConditionVerified)
 		meta.SetStatusCondition(&inc.Status.Conditions, metav1.Condition{Type: v1alpha1.ConditionReopened,
 			Status: metav1.ConditionTrue, Reason: v1alpha1.ReasonRecurred, Message: message, ObservedGeneration: inc.Generation})

@@ -55,6 +55,9 @@ func (e *Executor) admit(ctx context.Context, wf *v1alpha1.RemediationWorkflow, 
 			return e.planError(ctx, wf, Planned{}, err)
 		}
 	}
+	if e.waitForResumes(e.now()) {
+		return ctrl.Result{RequeueAfter: 200 * time.Millisecond}, nil
+	}
 	act := actionOf(wf, firstStep(wf))
 	permit, err := e.Gate.Admit(ctx, act, owner)
 	var refusal *action.Refusal
@@ -104,6 +107,7 @@ func (e *Executor) refused(ctx context.Context, wf *v1alpha1.RemediationWorkflow
 	log := logr.FromContextOrDiscard(ctx)
 	switch {
 	case r.Reason == reasonApprovalRequired:
+		e.stopWaiting(wf.Name)
 		if wf.Phase() == v1alpha1.WorkflowAwaitingApproval {
 			return ctrl.Result{}, nil
 		}
@@ -233,9 +237,10 @@ func (e *Executor) permitFor(ctx context.Context, wf *v1alpha1.RemediationWorkfl
 // workflow still holding its target.
 func (e *Executor) failStep(ctx context.Context, wf *v1alpha1.RemediationWorkflow, phase v1alpha1.WorkflowPhase,
 	reason, message string, escalate bool) (ctrl.Result, error) {
+	e.decide(wf.Name, failure{phase: phase, reason: reason, message: message, escalate: escalate})
 	if escalate {
-		if _, err := e.Incidents.Escalate(ctx, wf.Spec.IncidentRef, wf.Name, v1alpha1.ReasonEscalated, reason+": "+message); err != nil {
-			return ctrl.Result{}, fmt.Errorf("escalate incident %s: %w", wf.Spec.IncidentRef, err)
+		if err := e.escalate(ctx, wf, v1alpha1.ReasonEscalated, reason+": "+message); err != nil {
+			return ctrl.Result{}, err
 		}
 	}
 	now := metav1.NewTime(e.now().UTC())

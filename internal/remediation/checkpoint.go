@@ -29,6 +29,15 @@ import (
 func (e *Executor) verify(ctx context.Context, wf *v1alpha1.RemediationWorkflow) (ctrl.Result, error) {
 	log := logr.FromContextOrDiscard(ctx)
 	step := firstStep(wf)
+	if step.Undone || wf.Status.Checkpoints[0].Status == checkpointFailed {
+		// Verification already failed (and the change was undone, or could not be); what is
+		// left is recording it.
+		reason := v1alpha1.ReasonNotRecovered
+		if step.Undone {
+			reason = v1alpha1.ReasonUndone
+		}
+		return e.escalateAfterChange(ctx, wf, reason, fmt.Sprintf("the target did not recover within %s", e.opts.VerifyTimeout))
+	}
 	lease, res, err := e.permitFor(ctx, wf, false)
 	if lease.permit == nil && (err != nil || res.RequeueAfter > 0) {
 		return res, err
@@ -112,7 +121,7 @@ func (e *Executor) track(name string, h Health, now time.Time) time.Duration {
 // complete resolves the incident, then records the workflow as verified.
 func (e *Executor) complete(ctx context.Context, wf *v1alpha1.RemediationWorkflow, h Health) (ctrl.Result, error) {
 	msg := "the target recovered and stayed healthy for " + e.opts.VerifyWindow.String()
-	if _, err := e.Incidents.Resolve(ctx, wf.Spec.IncidentRef, msg+" after "+firstStep(wf).Change.Summary); err != nil {
+	if _, err := e.Incidents.Resolve(ctx, wf.Spec.IncidentRef, msg+" after "+firstStep(wf).Change.Summary); err != nil && !incidentGone(err) {
 		return ctrl.Result{}, fmt.Errorf("resolve incident %s: %w", wf.Spec.IncidentRef, err)
 	}
 	err := e.update(ctx, wf, func(w *v1alpha1.RemediationWorkflow) {
@@ -166,8 +175,8 @@ func (e *Executor) undo(ctx context.Context, wf *v1alpha1.RemediationWorkflow, p
 
 // escalateAfterChange escalates the incident, then fails the workflow, then gives the permit back.
 func (e *Executor) escalateAfterChange(ctx context.Context, wf *v1alpha1.RemediationWorkflow, reason, msg string) (ctrl.Result, error) {
-	if _, err := e.Incidents.Escalate(ctx, wf.Spec.IncidentRef, wf.Name, reason, msg); err != nil {
-		return ctrl.Result{}, fmt.Errorf("escalate incident %s: %w", wf.Spec.IncidentRef, err)
+	if err := e.escalate(ctx, wf, reason, msg); err != nil {
+		return ctrl.Result{}, err
 	}
 	err := e.update(ctx, wf, func(w *v1alpha1.RemediationWorkflow) {
 		if w.Status.Checkpoints[0].Status == checkpointPending {

@@ -2,6 +2,7 @@ package remediation
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -16,6 +17,7 @@ import (
 	"selfhealing.dev/coordination-engine/api/v1alpha1"
 	"selfhealing.dev/coordination-engine/internal/action"
 	"selfhealing.dev/coordination-engine/internal/guardrail"
+	"selfhealing.dev/coordination-engine/internal/incident"
 	"selfhealing.dev/coordination-engine/internal/managedby"
 	"selfhealing.dev/coordination-engine/internal/telemetry"
 )
@@ -40,8 +42,8 @@ type Notifier interface {
 type IncidentOutcomes interface {
 	Start(ctx context.Context, id string) (*v1alpha1.Incident, error)
 	Resolve(ctx context.Context, id, message string) (*v1alpha1.Incident, error)
-	// Escalate hands the incident back to people; escalating again for the same workflow changes
-	// nothing more.
+	// Escalate hands the incident back to people; escalating again for the same workflow (its
+	// UID) changes nothing more.
 	Escalate(ctx context.Context, id, workflow, reason, message string) (*v1alpha1.Incident, error)
 }
 
@@ -88,14 +90,16 @@ type Executor struct {
 	log  logr.Logger
 	now  func() time.Time
 
-	mu   sync.Mutex
-	runs map[string]*run
+	mu       sync.Mutex
+	runs     map[string]*run
+	resuming map[string]bool
+	resumeBy time.Time
 }
 
 // NewExecutor returns an executor; SetupWithManager registers it.
 func NewExecutor(deps ExecutorDeps, opts ExecutorOptions, log logr.Logger) *Executor {
 	return &Executor{ExecutorDeps: deps, opts: opts.withDefaults(), log: log, now: time.Now,
-		runs: map[string]*run{}}
+		runs: map[string]*run{}, resuming: map[string]bool{}}
 }
 
 // Workers is how many workflows are reconciled at once.
@@ -129,9 +133,14 @@ func (e *Executor) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result
 		e.drop(wf.Name, outcomeOf(&wf))
 		return ctrl.Result{}, nil
 	}
+	e.adopt(wf.Name, wf.UID)
 	log := e.log.WithValues("workflow", wf.Name, "incident", wf.Spec.IncidentRef, "target", wf.Spec.Target.String())
 	ctx = logr.NewContext(ctx, log)
 	step := firstStep(&wf)
+	if f := e.decidedFailure(wf.Name); f != nil && step != nil {
+		// A failure was decided; record it, and act no further.
+		return e.failStep(ctx, &wf, f.phase, f.reason, f.message, f.escalate)
+	}
 	switch {
 	case step == nil:
 		return e.plan(ctx, &wf)
@@ -177,3 +186,16 @@ func outcomeOf(wf *v1alpha1.RemediationWorkflow) guardrail.Outcome {
 	}
 	return guardrail.NotApplied
 }
+
+// escalate hands the workflow's incident back to people. An incident that is gone (deleted,
+// pruned) has no one to hand back to: that is not an error, or the workflow could never finish.
+func (e *Executor) escalate(ctx context.Context, wf *v1alpha1.RemediationWorkflow, reason, message string) error {
+	_, err := e.Incidents.Escalate(ctx, wf.Spec.IncidentRef, string(wf.UID), reason, message)
+	if err != nil && !incidentGone(err) {
+		return fmt.Errorf("escalate incident %s: %w", wf.Spec.IncidentRef, err)
+	}
+	return nil
+}
+
+// incidentGone says the workflow's incident no longer exists.
+func incidentGone(err error) bool { return errors.Is(err, incident.ErrNotFound) }

@@ -121,6 +121,7 @@ func (e *Executor) plan(ctx context.Context, wf *v1alpha1.RemediationWorkflow) (
 	if err != nil {
 		return e.planError(ctx, wf, p, err)
 	}
+	e.planned(wf.Name)
 	logr.FromContextOrDiscard(ctx).V(1).Info("Planned", "action", p.Action.Type, "strategy", p.Strategy, "deploymentMethod", p.Owner.Method)
 	if !wf.Spec.DryRun {
 		// The plan is recorded with the admission's outcome, in one write.
@@ -150,7 +151,7 @@ func (e *Executor) planError(ctx context.Context, wf *v1alpha1.RemediationWorkfl
 		return e.stop(ctx, wf, p, v1alpha1.WorkflowCompleted, refusal.Reason, refusal.Message, false)
 	case errors.As(err, &refusal):
 		return e.stop(ctx, wf, p, v1alpha1.WorkflowFailed, refusal.Reason, refusal.Message, true)
-	case e.waited(wf.Name, e.now()) >= e.opts.ApplyTimeout:
+	case e.planningFailed(wf.Name, e.now()) >= e.opts.ApplyTimeout:
 		return e.stop(ctx, wf, p, v1alpha1.WorkflowFailed, v1alpha1.ReasonPlanFailed,
 			"could not plan within "+e.opts.ApplyTimeout.String()+": "+err.Error(), true)
 	}
@@ -207,8 +208,8 @@ func (e *Executor) stop(ctx context.Context, wf *v1alpha1.RemediationWorkflow, p
 	// The incident first: when the workflow's final write then fails, the retry escalates again,
 	// which changes nothing the second time; the other way round the escalation could be lost.
 	if escalate && !wf.Spec.DryRun {
-		if _, err := e.Incidents.Escalate(ctx, wf.Spec.IncidentRef, wf.Name, v1alpha1.ReasonEscalated, reason+": "+message); err != nil {
-			return ctrl.Result{}, fmt.Errorf("escalate incident %s: %w", wf.Spec.IncidentRef, err)
+		if err := e.escalate(ctx, wf, v1alpha1.ReasonEscalated, reason+": "+message); err != nil {
+			return ctrl.Result{}, err
 		}
 	}
 	err := e.update(ctx, wf, func(w *v1alpha1.RemediationWorkflow) {

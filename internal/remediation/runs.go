@@ -3,6 +3,9 @@ package remediation
 import (
 	"time"
 
+	"k8s.io/apimachinery/pkg/types"
+
+	"selfhealing.dev/coordination-engine/api/v1alpha1"
 	"selfhealing.dev/coordination-engine/internal/guardrail"
 )
 
@@ -10,6 +13,10 @@ import (
 // status is the truth after a restart; within a process, run also guards against the informer
 // cache showing an older status than the one just written.
 type run struct {
+	// uid is the workflow's UID: a workflow recreated under the same name starts a new run.
+	uid types.UID
+	// decided is a failure decided but maybe not recorded yet; retries record it, nothing else.
+	decided *failure
 	// permit is live while the workflow holds its target.
 	permit *guardrail.Permit
 	// held says this process was admitted for the workflow: a released permit is not resumed
@@ -17,8 +24,9 @@ type run struct {
 	held bool
 	// appliedAt is when this process made the change; zero before.
 	appliedAt time.Time
-	// waitingSince is the first retryable refusal the workflow is waiting out.
-	waitingSince time.Time
+	// waitingSince is the first retryable refusal of the gate the workflow is waiting out;
+	// planningSince the first planning error since the last plan.
+	waitingSince, planningSince time.Time
 	// healthySince starts the current run of healthy looks; zero when the last look was not.
 	healthySince time.Time
 	restarts     int64
@@ -45,12 +53,52 @@ func (e *Executor) permit(name string) (p *guardrail.Permit, held bool) {
 	return nil, false
 }
 
+// adopt ties the run to the workflow's UID; a run of an earlier workflow of the same name is
+// dropped (its permit released) first.
+func (e *Executor) adopt(name string, uid types.UID) {
+	e.mu.Lock()
+	r := e.runs[name]
+	stale := r != nil && r.uid != "" && r.uid != uid
+	e.mu.Unlock()
+	if stale {
+		e.drop(name, guardrail.NotApplied)
+	}
+	e.mu.Lock()
+	e.runOf(name).uid = uid
+	e.mu.Unlock()
+}
+
+// failure is how a workflow ends when a step fails.
+type failure struct {
+	phase           v1alpha1.WorkflowPhase
+	reason, message string
+	escalate        bool
+}
+
+// decide remembers the failure before it is recorded.
+func (e *Executor) decide(name string, f failure) {
+	e.mu.Lock()
+	e.runOf(name).decided = &f
+	e.mu.Unlock()
+}
+
+// decidedFailure is the failure decided for the workflow and not yet seen recorded.
+func (e *Executor) decidedFailure(name string) *failure {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if r := e.runs[name]; r != nil {
+		return r.decided
+	}
+	return nil
+}
+
 // keep holds p for the workflow until release or drop.
 func (e *Executor) keep(name string, p *guardrail.Permit) {
 	e.mu.Lock()
 	r := e.runOf(name)
 	had := r.permit != nil
 	r.permit, r.held, r.waitingSince = p, true, time.Time{}
+	delete(e.resuming, name)
 	e.mu.Unlock()
 	if !had && e.Metrics != nil {
 		e.Metrics.ActiveActions.Inc()
@@ -83,6 +131,7 @@ func (e *Executor) drop(name string, o guardrail.Outcome) {
 	e.release(name, o)
 	e.mu.Lock()
 	delete(e.runs, name)
+	delete(e.resuming, name)
 	e.mu.Unlock()
 }
 
@@ -103,7 +152,8 @@ func (e *Executor) appliedAt(name string) (time.Time, bool) {
 	return time.Time{}, false
 }
 
-// waited is how long the workflow has been waiting out retryable refusals, from the first.
+// waited is how long the workflow has been waiting out retryable refusals of the gate, from
+// the first since it last held a permit or started waiting for approval.
 func (e *Executor) waited(name string, now time.Time) time.Duration {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -112,4 +162,49 @@ func (e *Executor) waited(name string, now time.Time) time.Duration {
 		r.waitingSince = now
 	}
 	return now.Sub(r.waitingSince)
+}
+
+// stopWaiting resets the gate-refusal clock.
+func (e *Executor) stopWaiting(name string) {
+	e.mu.Lock()
+	e.runOf(name).waitingSince = time.Time{}
+	e.mu.Unlock()
+}
+
+// planningFailed is how long planning the workflow has failed, from the first failure since it
+// last planned.
+func (e *Executor) planningFailed(name string, now time.Time) time.Duration {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	r := e.runOf(name)
+	if r.planningSince.IsZero() {
+		r.planningSince = now
+	}
+	return now.Sub(r.planningSince)
+}
+
+// planned resets the planning-failure clock.
+func (e *Executor) planned(name string) {
+	e.mu.Lock()
+	e.runOf(name).planningSince = time.Time{}
+	e.mu.Unlock()
+}
+
+// ResumeFirst holds new admissions back until the named workflows, which had acted before a
+// restart, have taken their targets' locks again (or until deadline): the gate's seeded history
+// does not hold locks, so a new action could otherwise slip in beside a resumed one.
+func (e *Executor) ResumeFirst(names []string, deadline time.Time) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, n := range names {
+		e.resuming[n] = true
+	}
+	e.resumeBy = deadline
+}
+
+// waitForResumes says new admissions must wait for resumed workflows.
+func (e *Executor) waitForResumes(now time.Time) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return len(e.resuming) > 0 && now.Before(e.resumeBy)
 }
