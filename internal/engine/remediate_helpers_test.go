@@ -257,3 +257,14 @@ func operatedDeployment(t *testing.T, c client.Client, ns, name string, spec map
 	newDeployment(t, c, ns, name, ownedBy("example.selfhealing.dev/v1", "Cache", name, string(cr.GetUID())))
 	return cr
 }
+
+// engineWithWeb starts an engine with opts and creates the Deployment "web" (256Mi) in a
+// namespace of its own, which it returns with an admin client.
+func engineWithWeb(t *testing.T, opts ...func(*config.Options)) (*testEngine, client.Client, string) {
+	t.Helper()
+	e := startEngine(t, opts...)
+	c := env.Client(t)
+	ns := env.Namespace(t)
+	newDeployment(t, c, ns, "web")
+	return e, c, ns
+}

@@ -15,10 +15,7 @@ import (
 // The same issue on the same target, fixed three times within the hour, is escalated the fourth
 // time instead of being fixed again: the fix does not hold.
 func TestAFixThatKeepsComingBackIsEscalated(t *testing.T) {
-	e := startEngine(t, fastVerify, withSafetyPolicy(t, map[string]string{"cooldown": "0s", "dedupWindow": "0s"}))
-	c := env.Client(t)
-	ns := env.Namespace(t)
-	newDeployment(t, c, ns, "web")
+	e, c, ns := engineWithWeb(t, fastVerify, withSafetyPolicy(t, map[string]string{"cooldown": "0s", "dedupWindow": "0s"}))
 	playDeploymentController(t, c, ns)
 	for i := range 3 {
 		var tr triggerAnswer

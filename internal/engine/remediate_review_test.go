@@ -51,10 +51,7 @@ func TestAPodTargetIsVerifiedOnItsWorkloadAfterThePodIsGone(t *testing.T) {
 // When retention has removed an earlier workflow of a request, a new request still gets a new
 // workflow instead of a finished one under a reused name.
 func TestARepeatedRequestGetsANewWorkflowAfterRetention(t *testing.T) {
-	e := startEngine(t, fastVerify)
-	c := env.Client(t)
-	ns := env.Namespace(t)
-	newDeployment(t, c, ns, "web")
+	e, c, ns := engineWithWeb(t, fastVerify)
 	var ids []string
 	for range 2 {
 		var tr triggerAnswer
@@ -93,10 +90,7 @@ func (e *testEngine) waitGone(id string) {
 // The Python engine's bookkeeping actions change nothing in the cluster; their workflows
 // complete at once and say so.
 func TestBookkeepingActionsCompleteWithoutAChange(t *testing.T) {
-	e := startEngine(t, fastVerify)
-	c := env.Client(t)
-	ns := env.Namespace(t)
-	newDeployment(t, c, ns, "web")
+	e, c, ns := engineWithWeb(t, fastVerify)
 	var inc created
 	e.mustDo(http.MethodPost, "/api/v1/incidents", mcpIncident("Alerts to correlate", "medium", ""), http.StatusCreated, &inc)
 	var a struct {
@@ -115,10 +109,7 @@ func TestBookkeepingActionsCompleteWithoutAChange(t *testing.T) {
 
 // A workflow whose incident was deleted meanwhile still finishes and gives its target back.
 func TestAWorkflowFinishesWhenItsIncidentIsGone(t *testing.T) {
-	e := startEngine(t, fastVerify)
-	c := env.Client(t)
-	ns := env.Namespace(t)
-	newDeployment(t, c, ns, "web")
+	e, c, ns := engineWithWeb(t, fastVerify)
 	playDeploymentController(t, c, ns)
 	var tr triggerAnswer
 	e.mustDo(http.MethodPost, "/api/v1/remediation/trigger", triggerBody(ns, "Deployment", "web", "oom_kill", false), http.StatusAccepted, &tr)

@@ -37,10 +37,7 @@ func post(url, body string) (int, string, error) {
 // 100 triggers for one target, each for an incident of its own, arrive at once: exactly one
 // action reaches the Deployment; the others are refused by the gate and change nothing.
 func TestConcurrentTriggersOnOneTargetMakeOneChange(t *testing.T) {
-	e := startEngine(t, fastVerify)
-	c := env.Client(t)
-	ns := env.Namespace(t)
-	newDeployment(t, c, ns, "web")
+	e, c, ns := engineWithWeb(t, fastVerify)
 	playDeploymentController(t, c, ns)
 	const n = 100
 	ids := make([]string, n)

@@ -22,10 +22,7 @@ func memoryLimit(t *testing.T, c client.Client, ns, name string) string {
 // An OOMKilled manual Deployment gets its memory limit raised, verified, recorded, with an
 // Event on the Deployment, and its incident is resolved.
 func TestTriggerRaisesTheMemoryLimitOfAManualDeployment(t *testing.T) {
-	e := startEngine(t, fastVerify)
-	c := env.Client(t)
-	ns := env.Namespace(t)
-	newDeployment(t, c, ns, "web")
+	e, c, ns := engineWithWeb(t, fastVerify)
 	playDeploymentController(t, c, ns)
 
 	var tr triggerAnswer
@@ -92,10 +89,7 @@ func TestTriggerRefusesTargetsManagedByOthers(t *testing.T) {
 
 // A dry run answers with the exact change and changes nothing.
 func TestDryRunReturnsTheChangeAndChangesNothing(t *testing.T) {
-	e := startEngine(t, fastVerify)
-	c := env.Client(t)
-	ns := env.Namespace(t)
-	newDeployment(t, c, ns, "web")
+	e, c, ns := engineWithWeb(t, fastVerify)
 	var tr triggerAnswer
 	e.mustDo(http.MethodPost, "/api/v1/remediation/trigger", triggerBody(ns, "Deployment", "web", "pod_crash", true), http.StatusAccepted, &tr)
 	if tr.Change == nil || !strings.Contains(tr.Change.Patch, "kubectl.kubernetes.io/restartedAt") || tr.Change.Diff == "" {

@@ -107,7 +107,7 @@ func (e *Executor) refused(ctx context.Context, wf *v1alpha1.RemediationWorkflow
 	log := logr.FromContextOrDiscard(ctx)
 	switch {
 	case r.Reason == reasonApprovalRequired:
-		e.stopWaiting(wf.Name)
+		e.reset(wf.Name, gateWaits)
 		if wf.Phase() == v1alpha1.WorkflowAwaitingApproval {
 			return ctrl.Result{}, nil
 		}
@@ -117,7 +117,7 @@ func (e *Executor) refused(ctx context.Context, wf *v1alpha1.RemediationWorkflow
 			w.Status.Phase = v1alpha1.WorkflowAwaitingApproval
 			setCondition(w, v1alpha1.ConditionAdmitted, metav1.ConditionFalse, r.Reason, r.Message)
 		}))
-	case r.Retryable && waitFor[r.Reason] && e.waited(wf.Name, e.now()) < e.opts.LockWait:
+	case r.Retryable && waitFor[r.Reason] && e.since(wf.Name, gateWaits, e.now()) < e.opts.LockWait:
 		return ctrl.Result{RequeueAfter: time.Second}, nil
 	case r.Reason == reasonConflictLost || r.Reason == reasonDuplicate:
 		return e.stop(ctx, wf, about, v1alpha1.WorkflowCancelled, r.Reason, r.Message, false)
@@ -210,7 +210,7 @@ func (e *Executor) permitFor(ctx context.Context, wf *v1alpha1.RemediationWorkfl
 	p, err := e.Gate.Admit(ctx, act, owner)
 	var refusal *action.Refusal
 	switch {
-	case errors.As(err, &refusal) && refusal.Retryable && e.waited(wf.Name, e.now()) < e.opts.LockWait:
+	case errors.As(err, &refusal) && refusal.Retryable && e.since(wf.Name, gateWaits, e.now()) < e.opts.LockWait:
 		return lease{}, ctrl.Result{RequeueAfter: time.Second}, nil
 	case errors.As(err, &refusal) && !must:
 		logr.FromContextOrDiscard(ctx).Info("Verifying without a permit", "reason", refusal.Reason, "message", refusal.Message)

@@ -121,7 +121,7 @@ func (e *Executor) plan(ctx context.Context, wf *v1alpha1.RemediationWorkflow) (
 	if err != nil {
 		return e.planError(ctx, wf, p, err)
 	}
-	e.planned(wf.Name)
+	e.reset(wf.Name, planFailures)
 	logr.FromContextOrDiscard(ctx).V(1).Info("Planned", "action", p.Action.Type, "strategy", p.Strategy, "deploymentMethod", p.Owner.Method)
 	if !wf.Spec.DryRun {
 		// The plan is recorded with the admission's outcome, in one write.
@@ -151,7 +151,7 @@ func (e *Executor) planError(ctx context.Context, wf *v1alpha1.RemediationWorkfl
 		return e.stop(ctx, wf, p, v1alpha1.WorkflowCompleted, refusal.Reason, refusal.Message, false)
 	case errors.As(err, &refusal):
 		return e.stop(ctx, wf, p, v1alpha1.WorkflowFailed, refusal.Reason, refusal.Message, true)
-	case e.planningFailed(wf.Name, e.now()) >= e.opts.ApplyTimeout:
+	case e.since(wf.Name, planFailures, e.now()) >= e.opts.ApplyTimeout:
 		return e.stop(ctx, wf, p, v1alpha1.WorkflowFailed, v1alpha1.ReasonPlanFailed,
 			"could not plan within "+e.opts.ApplyTimeout.String()+": "+err.Error(), true)
 	}

@@ -152,41 +152,33 @@ func (e *Executor) appliedAt(name string) (time.Time, bool) {
 	return time.Time{}, false
 }
 
-// waited is how long the workflow has been waiting out retryable refusals of the gate, from
-// the first since it last held a permit or started waiting for approval.
-func (e *Executor) waited(name string, now time.Time) time.Duration {
+// clock picks one of a run's clocks: the time of the first event of a kind since the clock was
+// last reset.
+type clock func(*run) *time.Time
+
+var (
+	// gateWaits starts at the first retryable refusal of the gate the workflow waits out; it is
+	// reset when the workflow holds a permit or starts waiting for approval.
+	gateWaits clock = func(r *run) *time.Time { return &r.waitingSince }
+	// planFailures starts at the first planning error; it is reset when planning succeeds.
+	planFailures clock = func(r *run) *time.Time { return &r.planningSince }
+)
+
+// since starts the workflow's clock c if it is not running and returns how long it has run.
+func (e *Executor) since(name string, c clock, now time.Time) time.Duration {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	r := e.runOf(name)
-	if r.waitingSince.IsZero() {
-		r.waitingSince = now
+	t := c(e.runOf(name))
+	if t.IsZero() {
+		*t = now
 	}
-	return now.Sub(r.waitingSince)
+	return now.Sub(*t)
 }
 
-// stopWaiting resets the gate-refusal clock.
-func (e *Executor) stopWaiting(name string) {
+// reset stops the workflow's clock c.
+func (e *Executor) reset(name string, c clock) {
 	e.mu.Lock()
-	e.runOf(name).waitingSince = time.Time{}
-	e.mu.Unlock()
-}
-
-// planningFailed is how long planning the workflow has failed, from the first failure since it
-// last planned.
-func (e *Executor) planningFailed(name string, now time.Time) time.Duration {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	r := e.runOf(name)
-	if r.planningSince.IsZero() {
-		r.planningSince = now
-	}
-	return now.Sub(r.planningSince)
-}
-
-// planned resets the planning-failure clock.
-func (e *Executor) planned(name string) {
-	e.mu.Lock()
-	e.runOf(name).planningSince = time.Time{}
+	*c(e.runOf(name)) = time.Time{}
 	e.mu.Unlock()
 }
 

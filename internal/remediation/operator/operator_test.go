@@ -7,18 +7,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/go-logr/logr"
-	"github.com/prometheus/client_golang/prometheus"
 	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/client-go/tools/events"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"selfhealing.dev/coordination-engine/api/v1alpha1"
 	"selfhealing.dev/coordination-engine/internal/action"
 	"selfhealing.dev/coordination-engine/internal/guardrail"
 	"selfhealing.dev/coordination-engine/internal/managedby"
-	"selfhealing.dev/coordination-engine/internal/telemetry"
 	"selfhealing.dev/coordination-engine/internal/testenv"
 )
 
@@ -53,7 +49,7 @@ func newStrategy(t *testing.T, c client.Client, mappings string) *Strategy {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := guardrail.NewWriter(c, events.NewFakeRecorder(100), telemetry.New(prometheus.NewRegistry(), "test"), logr.Discard())
+	w := guardrail.TestWriter(c)
 	fixed := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 	return New(c, w, Options{Mappings: m}, func() time.Time { return fixed })
 }

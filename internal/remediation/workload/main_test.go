@@ -5,21 +5,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/go-logr/logr"
-	"github.com/prometheus/client_golang/prometheus"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
-	"k8s.io/client-go/tools/events"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"selfhealing.dev/coordination-engine/api/v1alpha1"
 	"selfhealing.dev/coordination-engine/internal/action"
 	"selfhealing.dev/coordination-engine/internal/guardrail"
 	"selfhealing.dev/coordination-engine/internal/managedby"
-	"selfhealing.dev/coordination-engine/internal/telemetry"
 	"selfhealing.dev/coordination-engine/internal/testenv"
 )
 
@@ -40,11 +34,7 @@ type fixture struct {
 // newFixture creates a namespace and a strategy whose Writer and reader use cfg.
 func newFixture(t *testing.T, cfg *rest.Config, clock func() time.Time) *fixture {
 	t.Helper()
-	scheme := runtime.NewScheme()
-	if err := clientgoscheme.AddToScheme(scheme); err != nil {
-		t.Fatal(err)
-	}
-	c, err := client.New(cfg, client.Options{Scheme: scheme})
+	c, err := client.New(cfg, client.Options{Scheme: testenv.Scheme(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +42,7 @@ func newFixture(t *testing.T, cfg *rest.Config, clock func() time.Time) *fixture
 	if err := c.Create(t.Context(), ns); err != nil {
 		t.Fatal(err)
 	}
-	w := guardrail.NewWriter(c, events.NewFakeRecorder(1000), telemetry.New(prometheus.NewRegistry(), "test"), logr.Discard())
+	w := guardrail.TestWriter(c)
 	return &fixture{c: c, s: New(c, w, Options{}, clock), ns: ns.Name}
 }
 
