@@ -62,6 +62,9 @@ const (
 	ReasonRecurred = "Recurred"
 	// ReasonResumed: the engine restarted during the workflow and re-applied its recorded change.
 	ReasonResumed = "Resumed"
+	// ReasonProposedForReview: the change was pushed to a review branch instead of the branch the
+	// owner deploys from; people merge it (the incident stays with them).
+	ReasonProposedForReview = "ProposedForReview"
 )
 
 // Event reasons on targets: one Event for every action the engine takes or refuses.
@@ -175,4 +178,25 @@ const (
 	ReasonActionNotSupported = "ActionNotSupported"
 	// ReasonNothingToChange: the requested action (a Python-era bookkeeping action) changes nothing in the cluster.
 	ReasonNothingToChange = "NothingToChange"
+	// ReasonNoValuesPath: no value of the Helm release (or values file) sets the field the action
+	// changes, so an upgrade with an override would not change it.
+	ReasonNoValuesPath = "NoValuesPath"
+	// ReasonReleasePending: the Helm release has an install, upgrade or rollback in progress;
+	// retryable (a release stuck pending past the allowance is recovered instead).
+	ReasonReleasePending = "ReleasePending"
+	// ReasonRepositoryReadOnly: the Git repository that defines the target cannot be written by
+	// the engine; the workflow waits for a person's approval with the proposed diff.
+	ReasonRepositoryReadOnly = "RepositoryReadOnly"
+	// ReasonSourceUnsupported: the Argo CD Application's source is not one the engine edits (a
+	// Helm chart repository, several sources, a plugin).
+	ReasonSourceUnsupported = "SourceUnsupported"
+	// ReasonNotInSource: no file under the Application's source defines the field to change.
+	ReasonNotInSource = "NotInSource"
+	// ReasonOperationInProgress: Argo CD is running another operation on the Application; retryable.
+	ReasonOperationInProgress = "OperationInProgress"
+	// ReasonSyncWindowClosed: the Application's project has no open sync window now; retryable.
+	ReasonSyncWindowClosed = "SyncWindowClosed"
+	// ReasonManagedByKustomization: the Flux HelmRelease is itself applied from Git by a Flux
+	// Kustomization, which would revert a change to it: change it in Git.
+	ReasonManagedByKustomization = "ManagedByKustomization"
 )

@@ -52,6 +52,16 @@ func (w *Writer) Undo(ctx context.Context, p *Permit, ch v1alpha1.Change) error 
 	return w.write(ctx, p, ch, ch.Undo, true)
 }
 
+// External makes a change that is not one API-server write (a Git commit and push, a Helm
+// upgrade) under p: do runs only while p is live, and the Event, the metric and the log line are
+// those of Apply (or of Undo when undo is set). do makes the change; the Writer owns the record.
+func (w *Writer) External(ctx context.Context, p *Permit, ch v1alpha1.Change, undo bool, do func(context.Context) error) error {
+	if err := p.Live(); err != nil {
+		return err
+	}
+	return w.record(p, ch, undo, do(ctx))
+}
+
 // DryRun sends ch to the API server as a dry run, so admission and validation judge it, and
 // changes nothing. It needs no permit.
 func (w *Writer) DryRun(ctx context.Context, ch v1alpha1.Change) error {
@@ -89,17 +99,23 @@ func (w *Writer) write(ctx context.Context, p *Permit, ch v1alpha1.Change, patch
 	if err := p.Live(); err != nil {
 		return err
 	}
-	act := p.Action()
-	obj := objectFor(ch.Object)
 	var err error
 	switch ch.Operation {
 	case v1alpha1.OperationPatch:
-		err = w.client.Patch(ctx, obj, client.RawPatch(types.PatchType(ch.PatchType), []byte(patch)))
+		err = w.client.Patch(ctx, objectFor(ch.Object), client.RawPatch(types.PatchType(ch.PatchType), []byte(patch)))
 	case v1alpha1.OperationEvict:
 		err = w.evict(ctx, ch.Object)
 	default:
 		err = ErrNotPatchable
 	}
+	return w.record(p, ch, undo, err)
+}
+
+// record emits the Event, counts the action and logs the line for a change made (err nil) or
+// failed under p.
+func (w *Writer) record(p *Permit, ch v1alpha1.Change, undo bool, err error) error {
+	act := p.Action()
+	obj := objectFor(ch.Object)
 	log := w.log.WithValues("action", act.Type, "object", ch.Object.Kind+"/"+ch.Object.Namespace+"/"+ch.Object.Name,
 		"workflow", act.Workflow, "incident", act.Incident, "strategy", ch.Strategy, "undo", undo)
 	if err != nil {
