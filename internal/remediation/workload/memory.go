@@ -67,35 +67,61 @@ func nextMemoryLimit(current resource.Quantity, b memoryBounds) (resource.Quanti
 	return next, nil
 }
 
-// planMemory raises one container's memory limit within Options and the namespace's bounds.
-func (s *Strategy) planMemory(ctx context.Context, w managedby.Object, container string) (v1alpha1.Change, error) {
+// MemoryRaise is a planned raise of one container's memory limit.
+type MemoryRaise struct {
+	// Container is the container whose limit is raised.
+	Container string
+	// Current is its live limit; Next the raised one.
+	Current, Next resource.Quantity
+	// Replicas is how many pods get the new limit.
+	Replicas int32
+}
+
+// PlanMemory decides the raise of one container's memory limit on the live workload w within
+// Options and the namespace's LimitRanges and ResourceQuotas: container, else the one the pods
+// report OOMKilled, else the only one. Strategies that change the limit elsewhere (in Git, in a
+// Helm release's values) use it so every strategy raises by the same rules.
+func (s *Strategy) PlanMemory(ctx context.Context, w managedby.Object, container string) (MemoryRaise, error) {
 	obj, err := s.getWorkload(ctx, w)
 	if err != nil {
-		return v1alpha1.Change{}, err
+		return MemoryRaise{}, err
 	}
 	if container == "" && len(podTemplate(obj).Spec.Containers) > 1 {
 		if container, err = s.oomKilledContainer(ctx, obj); err != nil {
-			return v1alpha1.Change{}, err
+			return MemoryRaise{}, err
 		}
 	}
 	c, err := pickContainer(podTemplate(obj), container, w)
 	if err != nil {
-		return v1alpha1.Change{}, err
+		return MemoryRaise{}, err
 	}
 	current, ok := c.Resources.Limits[corev1.ResourceMemory]
 	if !ok {
-		return v1alpha1.Change{}, action.Refuse(ReasonNoMemoryLimit, false,
+		return MemoryRaise{}, action.Refuse(ReasonNoMemoryLimit, false,
 			"container %s of %s has no memory limit to raise", c.Name, w)
 	}
 	b, err := s.memoryBounds(ctx, obj)
 	if err != nil {
-		return v1alpha1.Change{}, err
+		return MemoryRaise{}, err
 	}
 	next, err := nextMemoryLimit(current, b)
 	if err != nil {
+		return MemoryRaise{}, err
+	}
+	return MemoryRaise{Container: c.Name, Current: current, Next: next, Replicas: replicasOf(obj)}, nil
+}
+
+// planMemory raises one container's memory limit within Options and the namespace's bounds.
+func (s *Strategy) planMemory(ctx context.Context, w managedby.Object, container string) (v1alpha1.Change, error) {
+	r, err := s.PlanMemory(ctx, w, container)
+	if err != nil {
 		return v1alpha1.Change{}, err
 	}
-	return memoryChange(obj, c.Name, current, next)
+	obj, err := s.getWorkload(ctx, w)
+	if err != nil {
+		return v1alpha1.Change{}, err
+	}
+	return memoryChange(obj, r.Container, r.Current, r.Next)
 }
 
 // memoryChange sets container's memory limit to next; the undo sets it back to current. The
