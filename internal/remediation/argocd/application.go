@@ -153,9 +153,14 @@ func (a Application) Running() bool {
 	return s != nil && (s.Phase == PhaseRunning || s.Phase == PhaseTerminating)
 }
 
+// Getter reads one object; a client.Reader is one.
+type Getter interface {
+	Get(ctx context.Context, key client.ObjectKey, obj client.Object, opts ...client.GetOption) error
+}
+
 // ReadApplication gets the Application namespace/name and parses it. A missing Application is
 // the API server's NotFound error, wrapped.
-func ReadApplication(ctx context.Context, r client.Reader, namespace, name string) (Application, error) {
+func ReadApplication(ctx context.Context, r Getter, namespace, name string) (Application, error) {
 	u := &unstructured.Unstructured{}
 	u.SetGroupVersionKind(ApplicationGVK)
 	if err := r.Get(ctx, client.ObjectKey{Namespace: namespace, Name: name}, u); err != nil {

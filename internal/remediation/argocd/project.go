@@ -48,7 +48,7 @@ func (w SyncWindow) String() string {
 }
 
 // ReadProject gets the AppProject namespace/name and parses it.
-func ReadProject(ctx context.Context, r client.Reader, namespace, name string) (Project, error) {
+func ReadProject(ctx context.Context, r Getter, namespace, name string) (Project, error) {
 	u := &unstructured.Unstructured{}
 	u.SetGroupVersionKind(AppProjectGVK)
 	if err := r.Get(ctx, client.ObjectKey{Namespace: namespace, Name: name}, u); err != nil {
