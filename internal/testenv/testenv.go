@@ -57,12 +57,15 @@ func AssetsDir() (string, error) {
 
 // Start starts an API server with the CRDs of config/crd/bases (when present) and
 // internal/testenv/crds installed.
-func Start() (*Env, error) {
+func Start() (*Env, error) { return StartWith() }
+
+// StartWith is Start with the CRDs of extraCRDDirs (a package's testdata/crds) installed too.
+func StartWith(extraCRDDirs ...string) (*Env, error) {
 	assets, err := AssetsDir()
 	if err != nil {
 		return nil, err
 	}
-	paths := []string{filepath.Join(RepoRoot(), "internal", "testenv", "crds")}
+	paths := append([]string{filepath.Join(RepoRoot(), "internal", "testenv", "crds")}, extraCRDDirs...)
 	if _, err := os.Stat(filepath.Join(RepoRoot(), "config", "crd", "bases")); err == nil {
 		paths = append(paths, filepath.Join(RepoRoot(), "config", "crd", "bases"))
 	}
@@ -111,8 +114,13 @@ func (e *Env) KubeconfigFile(dir string) (string, error) {
 // Main starts the API server, runs the package's tests, stops it and returns the exit code:
 //
 //	func TestMain(m *testing.M) { os.Exit(testenv.Main(m, &env)) }
-func Main(m *testing.M, env **Env) int {
-	e, err := Start()
+func Main(m *testing.M, env **Env) int { return MainWith(m, env) }
+
+// MainWith is Main with the CRDs of extraCRDDirs installed too:
+//
+//	func TestMain(m *testing.M) { os.Exit(testenv.MainWith(m, &env, filepath.Join("testdata", "crds"))) }
+func MainWith(m *testing.M, env **Env, extraCRDDirs ...string) int {
+	e, err := StartWith(extraCRDDirs...)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "testenv:", err)
 		return 1
