@@ -91,4 +91,20 @@ type Options struct {
 	MaxReplicas int
 	// OperatorFieldMappings maps custom resource kinds' fields for the operator strategy.
 	OperatorFieldMappings string
+	// GitPushMode is where the Argo CD strategy pushes its commits: "target" (the branch the
+	// Application deploys from) or "review" (a branch of its own, for people to merge).
+	GitPushMode string
+	// GitReviewBranchPrefix prefixes review branches: <prefix>/<workflow>.
+	GitReviewBranchPrefix string
+	// GitCredentialsSecret names a Secret ("name" in Namespace, or "namespace/name") whose Git
+	// credentials are used instead of Argo CD's repository Secrets; empty uses Argo CD's.
+	GitCredentialsSecret string
+	// GitAuthor is the author of the engine's commits: "Name <email>".
+	GitAuthor string
+	// GitWorkDir is where repositories are cloned (each clone is removed after use); empty is
+	// the system's temporary directory.
+	GitWorkDir string
+	// HelmPendingTimeout is how long a Helm release may stay pending-install/upgrade/rollback
+	// before the engine treats it as stuck and recovers it.
+	HelmPendingTimeout time.Duration
 }

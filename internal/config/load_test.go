@@ -24,7 +24,8 @@ func TestLoadDefaultsStart(t *testing.T) {
 		RetentionMaxAge: 168 * time.Hour, RetentionMaxCount: 10000, RetentionInterval: 10 * time.Minute,
 		KubeAPIQPS: 500, KubeAPIBurst: 1000, SafetyConfigMap: "coordination-engine-safety",
 		VerifyWindow: 30 * time.Second, VerifyTimeout: 5 * time.Minute, MemoryLimitFactor: 1.5, MemoryLimitCeiling: "4Gi",
-		MaxReplicas: 10,
+		MaxReplicas: 10, GitPushMode: "target", GitReviewBranchPrefix: "coordination-engine",
+		GitAuthor: "coordination-engine <coordination-engine@selfhealing.dev>", HelmPendingTimeout: 5 * time.Minute,
 	}
 	if d := cmp.Diff(want, o); d != "" {
 		t.Errorf("Load(defaults) mismatch (-want +got):\n%s", d)
@@ -83,6 +84,13 @@ func TestLoadRejectsMalformedValuesNamingTheVariable(t *testing.T) {
 		{"bad flag value names the flag", []string{"--port", "x"}, nil, "--port"},
 		{"bad KServe model URL", nil, []string{"KSERVE_ANOMALY_DETECTOR_URL=not a url"}, "KSERVE_ANOMALY_DETECTOR_URL"},
 		{"KServe model name without service", nil, []string{"KSERVE_ANOMALY_DETECTOR_MODEL=m"}, "KSERVE_ANOMALY_DETECTOR_SERVICE"},
+		{"unknown GIT_PUSH_MODE", nil, []string{"GIT_PUSH_MODE=force"}, "GIT_PUSH_MODE"},
+		{"GIT_REVIEW_BRANCH_PREFIX with a space", nil, []string{"GIT_REVIEW_BRANCH_PREFIX=fix me"}, "GIT_REVIEW_BRANCH_PREFIX"},
+		{"GIT_REVIEW_BRANCH_PREFIX with ..", nil, []string{"GIT_REVIEW_BRANCH_PREFIX=a..b"}, "GIT_REVIEW_BRANCH_PREFIX"},
+		{"GIT_CREDENTIALS_SECRET with three parts", nil, []string{"GIT_CREDENTIALS_SECRET=a/b/c"}, "GIT_CREDENTIALS_SECRET"},
+		{"GIT_CREDENTIALS_SECRET with capitals", nil, []string{"GIT_CREDENTIALS_SECRET=Git-Creds"}, "GIT_CREDENTIALS_SECRET"},
+		{"GIT_AUTHOR without an email", nil, []string{"GIT_AUTHOR=engine"}, "GIT_AUTHOR"},
+		{"HELM_PENDING_TIMEOUT without unit", nil, []string{"HELM_PENDING_TIMEOUT=300"}, "HELM_PENDING_TIMEOUT"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -154,6 +154,76 @@ var settings = []setting{
 			o.OperatorFieldMappings = v
 			return "", true
 		}},
+	{envs: []string{"GIT_PUSH_MODE"}, flag: "git-push-mode", def: "target",
+		usage: "where the Argo CD strategy pushes its commits: target (the branch the Application deploys from, then a sync) or review (a branch <GIT_REVIEW_BRANCH_PREFIX>/<workflow> for people to merge)",
+		apply: func(o *Options, v string) (string, bool) { return oneOf(&o.GitPushMode, strings.ToLower(v), "target", "review") }},
+	{envs: []string{"GIT_REVIEW_BRANCH_PREFIX"}, flag: "git-review-branch-prefix", def: "coordination-engine",
+		usage: "prefix of review branches (GIT_PUSH_MODE=review)",
+		apply: func(o *Options, v string) (string, bool) { return branchPrefixValue(&o.GitReviewBranchPrefix, v) }},
+	{envs: []string{"GIT_CREDENTIALS_SECRET"}, flag: "git-credentials-secret", def: "",
+		usage: "Secret (\"name\" in NAMESPACE, or \"namespace/name\") with Git credentials in Argo CD's keys (username, password, sshPrivateKey, sshKnownHosts) used instead of Argo CD's repository Secrets; empty uses Argo CD's",
+		apply: func(o *Options, v string) (string, bool) { return secretRefValue(&o.GitCredentialsSecret, v) }},
+	{envs: []string{"GIT_AUTHOR"}, flag: "git-author", def: "coordination-engine <coordination-engine@selfhealing.dev>",
+		usage: "author of the engine's Git commits, \"Name <email>\"",
+		apply: func(o *Options, v string) (string, bool) { return authorValue(&o.GitAuthor, v) }},
+	{envs: []string{"GIT_WORKDIR"}, flag: "git-workdir", def: "",
+		usage: "directory repositories are cloned into (each clone is removed after use); empty is the system's temporary directory, which must be writable (an emptyDir with a read-only root filesystem)",
+		apply: func(o *Options, v string) (string, bool) { o.GitWorkDir = v; return "", true }},
+	{envs: []string{"HELM_PENDING_TIMEOUT"}, flag: "helm-pending-timeout", def: "5m",
+		usage: "how long a Helm release may stay pending-install/upgrade/rollback before the engine treats it as stuck, marks that revision failed and recovers (Go duration)",
+		apply: func(o *Options, v string) (string, bool) { return durationValue(&o.HelmPendingTimeout, v) }},
+}
+
+// branchPrefixValue accepts a Git branch-name prefix: letters, digits, '-', '_', '.', '/'.
+func branchPrefixValue(dst *string, v string) (string, bool) {
+	const accepted = "a branch-name prefix of letters, digits, '-', '_', '.' and '/', such as coordination-engine"
+	if v == "" || strings.HasPrefix(v, "/") || strings.HasSuffix(v, "/") || strings.Contains(v, "..") || strings.Contains(v, "//") {
+		return accepted, false
+	}
+	for _, r := range v {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./", r)) {
+			return accepted, false
+		}
+	}
+	*dst = v
+	return "", true
+}
+
+// secretRefValue accepts "name" or "namespace/name", or empty.
+func secretRefValue(dst *string, v string) (string, bool) {
+	const accepted = "a Secret name, or namespace/name"
+	if v == "" {
+		*dst = ""
+		return "", true
+	}
+	parts := strings.Split(v, "/")
+	if len(parts) > 2 {
+		return accepted, false
+	}
+	for i, p := range parts {
+		if len(parts) == 2 && i == 0 {
+			if len(validation.IsDNS1123Label(p)) > 0 {
+				return accepted, false
+			}
+			continue
+		}
+		if len(validation.IsDNS1123Subdomain(p)) > 0 {
+			return accepted, false
+		}
+	}
+	*dst = v
+	return "", true
+}
+
+// authorValue accepts "Name <email>".
+func authorValue(dst *string, v string) (string, bool) {
+	const accepted = "\"Name <email>\", such as coordination-engine <coordination-engine@example.com>"
+	open, end := strings.Index(v, "<"), strings.LastIndex(v, ">")
+	if open < 1 || end != len(v)-1 || end-open < 4 || !strings.Contains(v[open:end], "@") || strings.TrimSpace(v[:open]) == "" {
+		return accepted, false
+	}
+	*dst = v
+	return "", true
 }
 
 func nameValue(dst *string, v string) (string, bool) {
