@@ -8,6 +8,7 @@ import (
 
 	"github.com/go-logr/logr"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	ctrl "sigs.k8s.io/controller-runtime"
 
@@ -41,9 +42,13 @@ func actionOf(wf *v1alpha1.RemediationWorkflow, step *v1alpha1.Step) action.Acti
 // admit passes the planned step through the safety gate and, when admitted, applies it. With
 // p, the plan is not recorded yet and is recorded in the same write as the admission.
 func (e *Executor) admit(ctx context.Context, wf *v1alpha1.RemediationWorkflow, p *Planned) (ctrl.Result, error) {
-	if a := wf.Spec.Approval; a != nil && a.Decision == v1alpha1.ApprovalRejected {
+	a := wf.Spec.Approval
+	switch {
+	case a != nil && a.Decision == v1alpha1.ApprovalRejected:
 		return e.stop(ctx, wf, planOr(p), v1alpha1.WorkflowCancelled, v1alpha1.ReasonRejected,
 			fmt.Sprintf("rejected by %s: %s", a.By, a.Reason), false)
+	case a == nil && wf.Phase() == v1alpha1.WorkflowAwaitingApproval && askedFor(wf) != "":
+		return ctrl.Result{}, nil // a person was asked; only their decision moves it on
 	}
 	var owner managedby.Resolution
 	if p != nil {
@@ -82,6 +87,16 @@ func (e *Executor) admit(ctx context.Context, wf *v1alpha1.RemediationWorkflow, 
 		return e.ignoreFinished(err)
 	}
 	return e.apply(ctx, wf)
+}
+
+// askedFor is the reason a strategy asked for approval at planning (RepositoryReadOnly), or "".
+// The gate's own approval requirement is not one: the gate is asked again each time.
+func askedFor(wf *v1alpha1.RemediationWorkflow) string {
+	c := meta.FindStatusCondition(wf.Status.Conditions, v1alpha1.ConditionAdmitted)
+	if c != nil && c.Status == metav1.ConditionFalse && c.Reason == v1alpha1.ReasonRepositoryReadOnly {
+		return c.Reason
+	}
+	return ""
 }
 
 // planOr is the plan p, or none.

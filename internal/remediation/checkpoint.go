@@ -49,12 +49,26 @@ func (e *Executor) verify(ctx context.Context, wf *v1alpha1.RemediationWorkflow)
 			"the change was reverted by someone or something else after the engine made it: "+step.Change.Summary)
 	}
 	now := e.now()
-	h, err := e.look(ctx, wf)
+	prog := e.follow(ctx, wf)
 	switch {
-	case errors.Is(err, errWorkloadGone):
-		return e.escalateAfterChange(ctx, wf, v1alpha1.ReasonNotRecovered, err.Error())
-	case err != nil:
-		h = Health{Checks: []string{"cannot look at the workload: " + err.Error()}}
+	case prog.Reverted != "":
+		return e.escalateAfterChange(ctx, wf, v1alpha1.ReasonReverted, prog.Reverted)
+	case prog.ForReview != "":
+		return e.proposed(ctx, wf, prog.ForReview)
+	case prog.Failed != "":
+		return e.undo(ctx, wf, lease.permit, Health{Checks: prog.Checks}, prog.Failed)
+	}
+	h := Health{Checks: prog.Checks}
+	if prog.Done {
+		var err error
+		h, err = e.look(ctx, wf)
+		switch {
+		case errors.Is(err, errWorkloadGone):
+			return e.escalateAfterChange(ctx, wf, v1alpha1.ReasonNotRecovered, err.Error())
+		case err != nil:
+			h = Health{Checks: []string{"cannot look at the workload: " + err.Error()}}
+		}
+		h.Checks = append(prog.Checks, h.Checks...)
 	}
 	healthyFor := e.track(wf.Name, h, now)
 	h.Checks = append(h.Checks, fmt.Sprintf("restarts %d, stable for %s of %s", h.Restarts, healthyFor.Truncate(time.Second), e.opts.VerifyWindow))
@@ -62,7 +76,7 @@ func (e *Executor) verify(ctx context.Context, wf *v1alpha1.RemediationWorkflow)
 	case h.Healthy && healthyFor >= e.opts.VerifyWindow:
 		return e.complete(ctx, wf, h)
 	case now.Sub(step.CompletedAt.Time) >= e.opts.VerifyTimeout:
-		return e.undo(ctx, wf, lease.permit, h)
+		return e.undo(ctx, wf, lease.permit, h, fmt.Sprintf("the target did not recover within %s", e.opts.VerifyTimeout))
 	}
 	if !slices.Equal(wf.Status.Checkpoints[0].Checks, h.Checks) && !h.Healthy {
 		// Record what is still waiting; healthy looks are not written each time (the window).
@@ -143,10 +157,10 @@ func (e *Executor) complete(ctx context.Context, wf *v1alpha1.RemediationWorkflo
 }
 
 // undo reverts the engine's own change when it can (it holds a permit and the change has an
-// undo), then fails the workflow and escalates.
-func (e *Executor) undo(ctx context.Context, wf *v1alpha1.RemediationWorkflow, permit *guardrail.Permit, h Health) (ctrl.Result, error) {
+// undo), then fails the workflow and escalates; why says what went wrong.
+func (e *Executor) undo(ctx context.Context, wf *v1alpha1.RemediationWorkflow, permit *guardrail.Permit, h Health, why string) (ctrl.Result, error) {
 	step := firstStep(wf)
-	reason, msg := v1alpha1.ReasonNotRecovered, fmt.Sprintf("the target did not recover within %s", e.opts.VerifyTimeout)
+	reason, msg := v1alpha1.ReasonNotRecovered, why
 	undone := step.Undone
 	switch s := e.Strategies[managedbyMethod(wf)]; {
 	case undone, step.Change.Undo == "":

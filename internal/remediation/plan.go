@@ -127,8 +127,13 @@ func (e *Executor) plan(ctx context.Context, wf *v1alpha1.RemediationWorkflow) (
 		// The plan is recorded with the admission's outcome, in one write.
 		return e.admit(ctx, wf, &p)
 	}
+	return e.finishPlannedDryRun(ctx, wf, p)
+}
+
+// finishPlannedDryRun records a dry run's plan, skipped, and finishes it.
+func (e *Executor) finishPlannedDryRun(ctx context.Context, wf *v1alpha1.RemediationWorkflow, p Planned) (ctrl.Result, error) {
 	now := metav1.NewTime(e.now().UTC())
-	err = e.update(ctx, wf, func(w *v1alpha1.RemediationWorkflow) {
+	err := e.update(ctx, wf, func(w *v1alpha1.RemediationWorkflow) {
 		recordPlan(w, p)
 		w.Status.Steps[0].Status = stepSkipped
 		w.Status.Checkpoints[0].Status = stepSkipped
@@ -146,6 +151,8 @@ func (e *Executor) plan(ctx context.Context, wf *v1alpha1.RemediationWorkflow) (
 func (e *Executor) planError(ctx context.Context, wf *v1alpha1.RemediationWorkflow, p Planned, err error) (ctrl.Result, error) {
 	var refusal *action.Refusal
 	switch {
+	case errors.As(err, &refusal) && askFirst(refusal, p):
+		return e.askApproval(ctx, wf, p, refusal)
 	case errors.As(err, &refusal) && refusal.Reason == reasonNoExecution:
 		// The Python engine's bookkeeping actions: done, with nothing to change.
 		return e.stop(ctx, wf, p, v1alpha1.WorkflowCompleted, refusal.Reason, refusal.Message, false)
@@ -156,6 +163,28 @@ func (e *Executor) planError(ctx context.Context, wf *v1alpha1.RemediationWorkfl
 			"could not plan within "+e.opts.ApplyTimeout.String()+": "+err.Error(), true)
 	}
 	return ctrl.Result{}, err
+}
+
+// askFirst says a refusal asks for a person rather than ending the workflow: the strategy
+// computed the change but may not make it on its own (a Git repository the engine cannot write).
+func askFirst(r *action.Refusal, p Planned) bool {
+	return r.Reason == v1alpha1.ReasonRepositoryReadOnly && p.Change.Object.Name != ""
+}
+
+// askApproval records the plan with its proposed change (the diff) and waits for a person. A dry
+// run finishes with the change instead: it asked what would happen, and this is it.
+func (e *Executor) askApproval(ctx context.Context, wf *v1alpha1.RemediationWorkflow, p Planned, r *action.Refusal) (ctrl.Result, error) {
+	if wf.Spec.DryRun {
+		p.Change.Summary += " (the engine cannot make it on its own: " + r.Message + ")"
+		return e.finishPlannedDryRun(ctx, wf, p)
+	}
+	logr.FromContextOrDiscard(ctx).Info("Waiting for approval", "reason", r.Reason, "action", p.Action.Type)
+	return e.ignoreFinished(e.update(ctx, wf, func(w *v1alpha1.RemediationWorkflow) {
+		ensurePlan(w, &p)
+		recordOwner(w, p)
+		w.Status.Phase = v1alpha1.WorkflowAwaitingApproval
+		setCondition(w, v1alpha1.ConditionAdmitted, metav1.ConditionFalse, r.Reason, r.Message)
+	}))
 }
 
 // recordPlan writes the plan: the owner, one pending step with its exact change, and the
