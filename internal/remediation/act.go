@@ -161,6 +161,11 @@ func (e *Executor) apply(ctx context.Context, wf *v1alpha1.RemediationWorkflow) 
 	err = strategy.Apply(ctx, lease.permit, *step.Change)
 	var refusal *action.Refusal
 	switch {
+	case errors.As(err, &refusal) && refusal.Retryable && e.now().Sub(step.StartedAt.Time) < e.opts.ApplyTimeout:
+		// An owner busy for a while (an Argo CD operation running, a sync window closed, a Helm
+		// release pending): the same change is tried again.
+		logr.FromContextOrDiscard(ctx).Info("Change not made yet; waiting", "reason", refusal.Reason, "message", refusal.Message)
+		return ctrl.Result{RequeueAfter: 2 * time.Second}, nil
 	case errors.As(err, &refusal):
 		phase := v1alpha1.WorkflowFailed
 		if refusal.Reason == reasonConflictLost {
