@@ -28,7 +28,7 @@ type Manifest struct {
 	// Kind, Namespace and Name identify it; Namespace is the release's when the object names
 	// none.
 	Kind, Namespace, Name string
-	object map[string]any
+	object                map[string]any
 }
 
 // Key is "Kind namespace/name".

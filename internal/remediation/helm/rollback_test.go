@@ -1,0 +1,109 @@
+package helm
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	rcommon "helm.sh/helm/v4/pkg/release/common"
+
+	"selfhealing.dev/coordination-engine/internal/action"
+	"selfhealing.dev/coordination-engine/internal/guardrail"
+)
+
+func TestRollbackSkipsAFailedRevisionAndUndoes(t *testing.T) {
+	f := setup(t)
+	f.install(t, "web", "web", tag("1.0"))                  // 1: good
+	f.record(t, "web", rcommon.StatusFailed, 0, tag("1.5")) // 2: an upgrade that failed
+	f.upgrade(t, "web", "web", tag("2.0"))                  // 3: the bad image, deployed
+	act := f.act(action.Rollback, "web")
+
+	ch, err := f.s.Plan(t.Context(), act, f.owner("web"))
+	if err != nil {
+		t.Fatalf("Plan() error = %v", err)
+	}
+	if got := len(f.history(t, "web")); got != 3 {
+		t.Fatalf("after Plan the release has %d revisions, want 3: a plan changes nothing", got)
+	}
+	if !strings.Contains(ch.Summary, "from revision 3 (deployed) to revision 1") {
+		t.Fatalf("Plan() summary = %q, want a rollback from 3 to 1, past the failed 2", ch.Summary)
+	}
+	if !strings.Contains(ch.Diff, `-           image: "example.invalid/web:2.0"`) || !strings.Contains(ch.Diff, `+           image: "example.invalid/web:1.0"`) {
+		t.Fatalf("Plan() diff =\n%s\nwant the image line 2.0 → 1.0", ch.Diff)
+	}
+	p := guardrail.TestPermit(act)
+	for range 2 {
+		if err := f.s.Apply(t.Context(), p, ch); err != nil {
+			t.Fatalf("Apply() error = %v", err)
+		}
+	}
+	hist := f.history(t, "web")
+	if got := len(hist); got != 4 {
+		t.Fatalf("after applying twice the release has %d revisions, want 4", got)
+	}
+	if got := image(f.deployment(t, "web")); got != "example.invalid/web:1.0" {
+		t.Fatalf("after Apply the Deployment runs %s, want example.invalid/web:1.0", got)
+	}
+	progress, err := f.s.Follow(t.Context(), ch)
+	if err != nil || !progress.Done {
+		t.Fatalf("Follow() = %+v, %v; want done", progress, err)
+	}
+
+	if err := f.s.Undo(t.Context(), p, ch); err != nil {
+		t.Fatalf("Undo() error = %v", err)
+	}
+	if got := image(f.deployment(t, "web")); got != "example.invalid/web:2.0" {
+		t.Fatalf("after Undo the Deployment runs %s, want example.invalid/web:2.0 again", got)
+	}
+	if progress, err := f.s.Follow(t.Context(), ch); err != nil || progress.Reverted == "" {
+		t.Fatalf("Follow() after Undo = %+v, %v; want reverted", progress, err)
+	}
+}
+
+func TestApplyDoesNotClobberAReleaseThatMovedOn(t *testing.T) {
+	f := setup(t)
+	f.install(t, "web", "web", tag("1.0"))
+	f.upgrade(t, "web", "web", tag("2.0"))
+	act := f.act(action.Rollback, "web")
+	ch, err := f.s.Plan(t.Context(), act, f.owner("web"))
+	if err != nil {
+		t.Fatalf("Plan() error = %v", err)
+	}
+	f.upgrade(t, "web", "web", tag("2.1"))
+	if err := f.s.Apply(t.Context(), guardrail.TestPermit(act), ch); !errors.Is(err, ErrReleaseMoved) {
+		t.Fatalf("Apply() error = %v, want ErrReleaseMoved", err)
+	}
+	if got := image(f.deployment(t, "web")); got != "example.invalid/web:2.1" {
+		t.Fatalf("the Deployment runs %s, want the newer upgrade's 2.1 left alone", got)
+	}
+}
+
+func TestPlanRefuses(t *testing.T) {
+	f := setup(t)
+	f.install(t, "single", "web", nil)
+	f.install(t, "fixed", "hardcoded", nil)
+	f.install(t, "busy", "web", nil)
+	f.record(t, "busy", rcommon.StatusPendingUpgrade, 0, tag("2.0"))
+	tests := []struct {
+		name      string
+		act       action.Type
+		release   string
+		reason    string
+		retryable bool
+	}{
+		{"a rollback with no earlier revision is refused", action.Rollback, "single", ReasonNoPreviousRevision, false},
+		{"a memory raise for a limit written in the template is refused", action.SetMemoryLimit, "fixed", ReasonNoValuesPath, false},
+		{"a restart is not a release change", action.Restart, "single", ReasonUnsupportedAction, false},
+		{"an eviction is not the Helm strategy's", action.Evict, "single", ReasonUnsupportedAction, false},
+		{"a release with an upgrade pending is refused for now", action.Rollback, "busy", ReasonReleasePending, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := f.s.Plan(t.Context(), f.act(tt.act, tt.release), f.owner(tt.release))
+			var r *action.Refusal
+			if !errors.As(err, &r) || r.Reason != tt.reason || r.Retryable != tt.retryable {
+				t.Fatalf("Plan() error = %v, want refusal %s (retryable %v)", err, tt.reason, tt.retryable)
+			}
+		})
+	}
+}
