@@ -74,6 +74,9 @@ type Action struct {
 	Workflow string
 	// Incident names the Incident.
 	Incident string
+	// Reason says why, for records outside the cluster (a commit message): the issue type and
+	// its description.
+	Reason string
 	// DryRun computes the change and makes none.
 	DryRun bool
 	// Approved says a person approved the action.

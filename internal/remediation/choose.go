@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"selfhealing.dev/coordination-engine/api/v1alpha1"
 	"selfhealing.dev/coordination-engine/internal/action"
@@ -38,6 +39,7 @@ func choose(ctx context.Context, wf *v1alpha1.RemediationWorkflow, owner managed
 		Target: wf.Spec.Target, Source: wf.Spec.Source, Priority: wf.Spec.Priority,
 		Confidence: wf.Spec.Confidence, Workflow: wf.Name, Incident: wf.Spec.IncidentRef, DryRun: wf.Spec.DryRun,
 		Approved: wf.Spec.Approval != nil && wf.Spec.Approval.Decision == v1alpha1.ApprovalApproved,
+		Reason:   strings.TrimSuffix(wf.Spec.Issue.Type+": "+wf.Spec.Issue.Description, ": "),
 	}
 	if len(wf.Spec.Actions) > 0 {
 		return requested(act, wf.Spec.Actions[0])
