@@ -1,0 +1,201 @@
+package argocd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+
+	"selfhealing.dev/coordination-engine/api/v1alpha1"
+	"selfhealing.dev/coordination-engine/internal/gitrepo"
+	"selfhealing.dev/coordination-engine/internal/guardrail"
+	"selfhealing.dev/coordination-engine/internal/manifestedit"
+)
+
+// Apply makes the recorded change under p: it asks whether Argo CD may sync now (sync windows,
+// an operation running: a retryable refusal, and nothing is pushed), makes the same edit on a
+// fresh clone, commits and pushes it (again on a fresh clone when the branch moved meanwhile),
+// and asks Argo CD to sync (or, with auto-sync, to refresh). A change pushed already (a retry,
+// an engine restart) is found by its commit message and not made twice.
+func (s *Strategy) Apply(ctx context.Context, p *guardrail.Permit, ch v1alpha1.Change) error {
+	gc, err := decodeChange(ch.Patch)
+	if err != nil {
+		return err
+	}
+	return s.writer.External(ctx, p, ch, false, func(ctx context.Context) error {
+		req, err := s.planSync(ctx, gc)
+		if err != nil {
+			return err
+		}
+		commit, err := s.pushWithRetries(ctx, gc, func(ctx context.Context, ws *workspace) (string, error) {
+			return s.commitEdit(ctx, ws, gc)
+		})
+		if err != nil {
+			return err
+		}
+		s.remember(gc.Workflow, commit)
+		if gc.Review != "" {
+			return nil
+		}
+		return Request(ctx, s.apps, req)
+	})
+}
+
+// Undo reverts the engine's commit with a commit of its own, pushes it and asks for a sync. A
+// change proposed for review was never deployed, and is left to its reviewers.
+func (s *Strategy) Undo(ctx context.Context, p *guardrail.Permit, ch v1alpha1.Change) error {
+	gc, err := decodeChange(ch.Undo)
+	if err != nil {
+		return err
+	}
+	if gc.Review != "" {
+		return nil
+	}
+	return s.writer.External(ctx, p, ch, true, func(ctx context.Context) error {
+		req, err := s.planSync(ctx, gc)
+		if err != nil {
+			return err
+		}
+		_, err = s.pushWithRetries(ctx, gc, func(ctx context.Context, ws *workspace) (string, error) {
+			return s.commitRevert(ctx, ws, gc)
+		})
+		if err != nil {
+			return err
+		}
+		return Request(ctx, s.apps, req)
+	})
+}
+
+// planSync reads the Application and its project now and plans the sync to the branch.
+func (s *Strategy) planSync(ctx context.Context, gc gitChange) (SyncRequest, error) {
+	app, err := ReadApplication(ctx, s.reader, gc.AppNamespace, gc.AppName)
+	if err != nil {
+		return SyncRequest{}, err
+	}
+	if gc.Review != "" {
+		return SyncRequest{}, nil
+	}
+	project, err := ReadProject(ctx, s.reader, app.Namespace, app.Project)
+	if err != nil && !apierrors.IsNotFound(err) {
+		return SyncRequest{}, err
+	}
+	reason := fmt.Sprintf("coordination-engine: incident %s, workflow %s", gc.Incident, gc.Workflow)
+	return PlanSync(app, project.SyncWindows, Want{Revision: gc.Branch, Source: gc.Source, Reason: reason}, s.now())
+}
+
+// pushWithRetries clones the branch, lets do commit on it and pushes, cloning again when the
+// branch moved under it. do returns the commit to push ("" when there is nothing to push and
+// the commit it found instead, via found).
+func (s *Strategy) pushWithRetries(ctx context.Context, gc gitChange, do func(context.Context, *workspace) (string, error)) (string, error) {
+	app, err := ReadApplication(ctx, s.reader, gc.AppNamespace, gc.AppName)
+	if err != nil {
+		return "", err
+	}
+	src := gc.source()
+	for attempt := 1; ; attempt++ {
+		commit, err := s.pushOnce(ctx, app, src, gc, do)
+		if errors.Is(err, gitrepo.ErrNonFastForward) && attempt < s.opts.Attempts {
+			continue
+		}
+		return commit, err
+	}
+}
+
+func (s *Strategy) pushOnce(ctx context.Context, app Application, src Source, gc gitChange, do func(context.Context, *workspace) (string, error)) (string, error) {
+	ws, err := s.checkout(ctx, app, src, gc.Branch)
+	if err != nil {
+		return "", err
+	}
+	defer ws.close()
+	commit, err := do(ctx, ws)
+	if err != nil || commit == "" {
+		return commit, err
+	}
+	branch := ""
+	if gc.Review != "" {
+		branch = gc.Review
+	}
+	if _, err := ws.repo.Push(ctx, branch); err != nil {
+		return "", err
+	}
+	return commit, nil
+}
+
+// commitEdit makes the recorded edit and commits it. When the branch already has the value, it
+// returns the engine's earlier commit for the workflow if there is one (the change was pushed
+// before a retry or a restart), else the branch head, which already carries the value; either
+// way there is nothing to push.
+func (s *Strategy) commitEdit(ctx context.Context, ws *workspace, gc gitChange) (string, error) {
+	e := edit{target: gc.Target, field: manifestedit.Field(gc.Field), value: gc.Value, valuesFile: gc.ValuesFile,
+		valuesPath: gc.ValuesPath, helmValue: gc.HelmValue}
+	res, err := s.make(ctx, ws, e)
+	if err != nil {
+		return "", err
+	}
+	if !res.Changed() {
+		if c, err := s.findCommit(ctx, ws, gc); err == nil && c != "" {
+			return "", s.found(gc, c)
+		}
+		head, err := ws.repo.Head()
+		if err != nil {
+			return "", err
+		}
+		return "", s.found(gc, head)
+	}
+	return ws.repo.Commit(ctx, res.Paths(), gc.Message, s.opts.Author)
+}
+
+// commitRevert reverts the engine's commit for the workflow on the branch.
+func (s *Strategy) commitRevert(ctx context.Context, ws *workspace, gc gitChange) (string, error) {
+	commit, err := s.findCommit(ctx, ws, gc)
+	if err != nil {
+		return "", err
+	}
+	if commit == "" {
+		return "", fmt.Errorf("revert: no commit of workflow %s on %s", gc.Workflow, gc.Branch)
+	}
+	paths, err := ws.repo.Revert(ctx, commit)
+	if err != nil {
+		return "", fmt.Errorf("revert %s: %w", short(commit), err)
+	}
+	if len(paths) == 0 {
+		return "", nil // reverted before
+	}
+	return ws.repo.Commit(ctx, paths, revertMessage(gc, commit), s.opts.Author)
+}
+
+// findCommit looks for the workflow's commit in the history of the files the plan changed.
+func (s *Strategy) findCommit(ctx context.Context, ws *workspace, gc gitChange) (string, error) {
+	files := gc.Files
+	if gc.ValuesFile != "" && len(files) == 0 {
+		files = []string{gc.ValuesFile}
+	}
+	for _, f := range files {
+		revs, err := ws.repo.FileHistory(ctx, f, s.opts.HistoryLimit)
+		if err != nil {
+			return "", fmt.Errorf("history of %s: %w", f, err)
+		}
+		for _, r := range revs {
+			if ourCommit(r.Message, gc.Workflow) {
+				return r.Commit, nil
+			}
+		}
+	}
+	return "", nil
+}
+
+// found records commit as the workflow's; nothing needs pushing.
+func (s *Strategy) found(gc gitChange, commit string) error {
+	s.remember(gc.Workflow, commit)
+	return nil
+}
+
+func (s *Strategy) remember(workflow, commit string) {
+	if commit == "" {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.commits[workflow] = commit
+}
