@@ -48,6 +48,7 @@ func hashedHost(host string) string {
 }
 
 func TestAuthFromSecret(t *testing.T) {
+	t.Parallel()
 	key, _ := sshKey(t)
 	_, hostKey := sshKey(t)
 	for _, tc := range []struct {
@@ -107,6 +108,7 @@ func TestAuthFromSecret(t *testing.T) {
 var errAny = errors.New("any error")
 
 func TestSSHHostKeysAreCheckedAgainstTheSecretsKnownHosts(t *testing.T) {
+	t.Parallel()
 	key, _ := sshKey(t)
 	_, hostKey := sshKey(t)
 	_, otherKey := sshKey(t)
@@ -144,6 +146,7 @@ func TestSSHHostKeysAreCheckedAgainstTheSecretsKnownHosts(t *testing.T) {
 }
 
 func TestRemoteFromSecretSkipsTLSOnlyForInsecureHTTPS(t *testing.T) {
+	t.Parallel()
 	insecure := map[string][]byte{"password": []byte("t"), "insecure": []byte("true")}
 	for _, tc := range []struct {
 		name, url string

@@ -13,6 +13,7 @@ import (
 )
 
 func TestFileHistoryIsNewestFirstAndBounded(t *testing.T) {
+	t.Parallel()
 	url := gitrepotest.NewRemote(t, map[string]string{"web.yaml": "image: web:v1\n", "other.yaml": "x\n"})
 	gitrepotest.Commit(t, url, map[string]string{"web.yaml": "image: web:v2\n"}, "v2")
 	gitrepotest.Commit(t, url, map[string]string{"other.yaml": "y\n"}, "unrelated")
@@ -49,6 +50,7 @@ func TestFileHistoryIsNewestFirstAndBounded(t *testing.T) {
 }
 
 func TestContainsFollowsWhetherACommitIsInARevision(t *testing.T) {
+	t.Parallel()
 	url := gitrepotest.NewRemote(t, map[string]string{"a.yaml": "a: 1\n"})
 	first := gitrepotest.BranchHead(t, url, "main")
 	second := gitrepotest.Commit(t, url, map[string]string{"a.yaml": "a: 2\n"}, "two")
@@ -94,6 +96,7 @@ func ourCommit(t *testing.T, url string, files map[string]string) string {
 }
 
 func TestRevertPutsBackTheFilesOfTheCommitsParent(t *testing.T) {
+	t.Parallel()
 	url := gitrepotest.NewRemote(t, map[string]string{"a.yaml": "memory: 128Mi\n", "b.yaml": "b\n"})
 	ours := ourCommit(t, url, map[string]string{"a.yaml": "memory: 256Mi\n"})
 	gitrepotest.Commit(t, url, map[string]string{"b.yaml": "b2\n"}, "unrelated change after ours")
@@ -121,6 +124,7 @@ func TestRevertPutsBackTheFilesOfTheCommitsParent(t *testing.T) {
 }
 
 func TestRevertOfAFileChangedSinceIsAConflict(t *testing.T) {
+	t.Parallel()
 	url := gitrepotest.NewRemote(t, map[string]string{"a.yaml": "memory: 128Mi\n"})
 	ours := ourCommit(t, url, map[string]string{"a.yaml": "memory: 256Mi\n", "new.yaml": "n\n"})
 	gitrepotest.Commit(t, url, map[string]string{"a.yaml": "memory: 512Mi\n"}, "a person raised it again")
@@ -134,6 +138,7 @@ func TestRevertOfAFileChangedSinceIsAConflict(t *testing.T) {
 }
 
 func TestRevertRemovesAFileTheCommitCreated(t *testing.T) {
+	t.Parallel()
 	url := gitrepotest.NewRemote(t, map[string]string{"a.yaml": "a\n"})
 	ours := ourCommit(t, url, map[string]string{"patch.yaml": "p\n"})
 	r := clone(t, url, "main")

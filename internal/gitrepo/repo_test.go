@@ -63,6 +63,7 @@ func writeFile(t *testing.T, r *gitrepo.Repo, path, content string) {
 }
 
 func TestCloneEditCommitPushIsSeenByTheNextClone(t *testing.T) {
+	t.Parallel()
 	url := gitrepotest.NewRemote(t, map[string]string{"apps/web.yaml": deployment, "README.md": "hi\n"})
 	r := clone(t, url, "")
 	if r.Branch() != gitrepotest.Branch {
@@ -105,6 +106,7 @@ func TestCloneEditCommitPushIsSeenByTheNextClone(t *testing.T) {
 }
 
 func TestCommitUsesTheEngineAsAuthorUnlessTold(t *testing.T) {
+	t.Parallel()
 	url := gitrepotest.NewRemote(t, map[string]string{"a.yaml": "a: 1\n"})
 	for _, tc := range []struct {
 		name      string
@@ -137,6 +139,7 @@ func TestCommitUsesTheEngineAsAuthorUnlessTold(t *testing.T) {
 }
 
 func TestCommitWithoutChangeIsErrNoChanges(t *testing.T) {
+	t.Parallel()
 	url := gitrepotest.NewRemote(t, map[string]string{"a.yaml": "a: 1\n"})
 	r := clone(t, url, "main")
 	writeFile(t, r, "a.yaml", "a: 1\n")
@@ -146,6 +149,7 @@ func TestCommitWithoutChangeIsErrNoChanges(t *testing.T) {
 }
 
 func TestCloneRevisions(t *testing.T) {
+	t.Parallel()
 	url := gitrepotest.NewRemote(t, map[string]string{"a.yaml": "a: 1\n"})
 	first := gitrepotest.Tag(t, url, "v1.0.0")
 	gitrepotest.Commit(t, url, map[string]string{"a.yaml": "a: 2\n"}, "two")
@@ -202,6 +206,7 @@ func TestCloneRevisions(t *testing.T) {
 }
 
 func TestPushToAReviewBranchLeavesTheTargetAlone(t *testing.T) {
+	t.Parallel()
 	url := gitrepotest.NewRemote(t, map[string]string{"a.yaml": "a: 1\n"})
 	before := gitrepotest.BranchHead(t, url, "main")
 	r := clone(t, url, "main")
@@ -229,6 +234,7 @@ func TestPushToAReviewBranchLeavesTheTargetAlone(t *testing.T) {
 }
 
 func TestPushFromAStaleCloneIsErrNonFastForwardAndARecloneSucceeds(t *testing.T) {
+	t.Parallel()
 	url := gitrepotest.NewRemote(t, map[string]string{"a.yaml": "a: 1\n", "b.yaml": "b: 1\n"})
 	stale := clone(t, url, "main")
 	gitrepotest.Commit(t, url, map[string]string{"b.yaml": "b: 2\n"}, "someone else")
@@ -253,6 +259,7 @@ func TestPushFromAStaleCloneIsErrNonFastForwardAndARecloneSucceeds(t *testing.T)
 }
 
 func TestReviewBranchNames(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name, prefix, in, want string
 	}{

@@ -11,6 +11,7 @@ func secret(typ, url, user string) gitrepo.RepoSecret {
 }
 
 func TestSelectSecret(t *testing.T) {
+	t.Parallel()
 	repo := secret(gitrepo.SecretTypeRepository, "https://git.example.com/org/app.git", "repo")
 	other := secret(gitrepo.SecretTypeRepository, "https://git.example.com/org/other.git", "other")
 	orgCreds := secret(gitrepo.SecretTypeRepoCreds, "https://git.example.com/org", "org")

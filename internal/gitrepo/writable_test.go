@@ -14,6 +14,7 @@ import (
 )
 
 func TestRemoteWritable(t *testing.T) {
+	t.Parallel()
 	url := gitrepotest.NewRemote(t, map[string]string{"a.yaml": "a\n"})
 	for _, tc := range []struct {
 		name   string
@@ -39,6 +40,7 @@ func TestRemoteWritable(t *testing.T) {
 // TestReadOnlyFileRemoteIsNotWritable uses permissions, which root ignores: as root it checks
 // instead that a clone whose remote has gone since is reported not writable.
 func TestReadOnlyFileRemoteIsNotWritable(t *testing.T) {
+	t.Parallel()
 	url := gitrepotest.NewRemote(t, map[string]string{"a.yaml": "a\n"})
 	bare := strings.TrimPrefix(url, "file://")
 	r := clone(t, url, "main")

@@ -14,6 +14,7 @@ func plainSource(root string) manifestedit.Source {
 }
 
 func TestApplyToPlainYAMLChangesOnlyTheFieldsToken(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name        string
 		target      manifestedit.Target
@@ -71,6 +72,7 @@ func TestApplyToPlainYAMLChangesOnlyTheFieldsToken(t *testing.T) {
 }
 
 func TestApplyToPlainYAMLAddsAMissingField(t *testing.T) {
+	t.Parallel()
 	root := checkout(t, sourceFiles())
 	at := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
 	res, err := manifestedit.Apply(t.Context(), plainSource(root), deployment("web", ""), manifestedit.RestartedAt(at))
@@ -96,6 +98,7 @@ func TestApplyToPlainYAMLAddsAMissingField(t *testing.T) {
 }
 
 func TestApplyIsIdempotent(t *testing.T) {
+	t.Parallel()
 	root := checkout(t, sourceFiles())
 	for _, edit := range []manifestedit.Edit{manifestedit.MemoryLimit("256Mi"), manifestedit.Image("v1"), manifestedit.Replicas(2)} {
 		res, err := manifestedit.Apply(t.Context(), plainSource(root), deployment("web", "web"), edit)
@@ -109,6 +112,7 @@ func TestApplyIsIdempotent(t *testing.T) {
 }
 
 func TestApplyToPlainYAMLRefusals(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name    string
 		src     func(root string) manifestedit.Source
@@ -144,6 +148,7 @@ func TestApplyToPlainYAMLRefusals(t *testing.T) {
 }
 
 func TestApplyFindsAWorkloadInASubdirectoryWithRecurse(t *testing.T) {
+	t.Parallel()
 	root := checkout(t, sourceFiles())
 	src := plainSource(root)
 	src.Recurse = true
@@ -157,6 +162,7 @@ func TestApplyFindsAWorkloadInASubdirectoryWithRecurse(t *testing.T) {
 }
 
 func TestDiffIsAUnifiedDiff(t *testing.T) {
+	t.Parallel()
 	root := checkout(t, sourceFiles())
 	res, err := manifestedit.Apply(t.Context(), plainSource(root), deployment("web", "web"), manifestedit.MemoryLimit("1Gi"))
 	if err != nil {
