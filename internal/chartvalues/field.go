@@ -174,3 +174,13 @@ func findContainer(spec map[string]any, name string) map[string]any {
 	}
 	return nil
 }
+
+// Field returns field of w (its container, for container fields) in ms as a string; an error
+// wrapping ErrNotRendered when ms has no such workload, container or field.
+func (ms Manifests) Field(w Workload, field Field) (string, error) {
+	v, err := fieldOf(ms, w, field)
+	if err != nil {
+		return "", err
+	}
+	return scalar(v), nil
+}
