@@ -71,7 +71,7 @@ func lookup(n *yaml.Node, path []step, create bool) *yaml.Node {
 				}
 				n.Content = append(n.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s.key}, next)
 			}
-			if next.Kind == yaml.MappingNode && len(next.Content) == 0 && next.Style == yaml.FlowStyle {
+			if create && next.Kind == yaml.MappingNode && len(next.Content) == 0 && next.Style == yaml.FlowStyle {
 				next.Style = 0 // "{}" gets keys: write it as a block.
 			}
 			n = next
@@ -163,6 +163,17 @@ func setInDoc(content []byte, idx int, path []step, v scalar, create bool) (out 
 		}
 	} else if !create {
 		return nil, false, fmt.Errorf("%s: not set", pathString(path))
+	}
+	if text, ok := insertText(chunk, root, path, v); ok {
+		if check, err := parseDoc(text); err == nil && check != nil && check.Content[0].Kind == yaml.MappingNode {
+			if got := lookup(check.Content[0], path, false); got != nil && got.Kind == yaml.ScalarNode && got.Value == v.value && got.Tag == v.tag() {
+				var b bytes.Buffer
+				b.Write(content[:d.start])
+				b.Write(text)
+				b.Write(content[d.end:])
+				return b.Bytes(), true, nil
+			}
+		}
 	}
 	n := lookup(root.Content[0], path, true)
 	if n == nil || n.Kind != yaml.ScalarNode {
