@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -21,7 +22,13 @@ import (
 
 var env *testenv.Env
 
-func TestMain(m *testing.M) { os.Exit(testenv.Main(m, &env)) }
+// TestMain starts the API server with Argo CD's and Flux's CRDs besides the engine's, so the
+// GitOps strategies are tested against the real schemas.
+func TestMain(m *testing.M) {
+	root := testenv.RepoRoot()
+	os.Exit(testenv.MainWith(m, &env, filepath.Join(root, "internal", "remediation", "argocd", "testdata", "crds"),
+		filepath.Join(root, "internal", "remediation", "flux", "testdata", "crds")))
+}
 
 // testEngine is an engine running in-process against envtest, in a namespace of its own.
 type testEngine struct {

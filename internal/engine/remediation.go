@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/go-logr/logr"
-	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/client-go/kubernetes"
 	"sigs.k8s.io/controller-runtime/pkg/manager"
 
@@ -15,7 +14,6 @@ import (
 	"selfhealing.dev/coordination-engine/internal/guardrail"
 	"selfhealing.dev/coordination-engine/internal/managedby"
 	"selfhealing.dev/coordination-engine/internal/remediation"
-	"selfhealing.dev/coordination-engine/internal/remediation/operator"
 	"selfhealing.dev/coordination-engine/internal/remediation/workload"
 	"selfhealing.dev/coordination-engine/internal/telemetry"
 )
@@ -37,14 +35,6 @@ type remediator struct {
 // every workload) and write only through the guardrail's Writer.
 func newRemediator(cfg config.Options, mgr manager.Manager, cs kubernetes.Interface, tm *telemetry.Metrics, rec *records,
 	resolver *managedby.Resolver, log logr.Logger) (*remediator, error) {
-	ceiling, err := resource.ParseQuantity(cfg.MemoryLimitCeiling)
-	if err != nil {
-		return nil, &config.InvalidError{Variable: "MEMORY_LIMIT_CEILING", Value: cfg.MemoryLimitCeiling, Accepted: "a Kubernetes quantity"}
-	}
-	mappings, err := operator.ParseMappings(cfg.OperatorFieldMappings)
-	if err != nil {
-		return nil, &config.InvalidError{Variable: "OPERATOR_FIELD_MAPPINGS", Value: cfg.OperatorFieldMappings, Accepted: err.Error()}
-	}
 	reader := mgr.GetAPIReader()
 	writer := guardrail.NewWriter(mgr.GetClient(), mgr.GetEventRecorder("coordination-engine"), tm, log.WithName("guardrail"))
 	policy := guardrail.NewPolicySource(cs, cfg.Namespace, cfg.SafetyConfigMap, log.WithName("policy"))
@@ -52,16 +42,15 @@ func newRemediator(cfg config.Options, mgr manager.Manager, cs kubernetes.Interf
 		return nil, fmt.Errorf("add safety policy source: %w", err)
 	}
 	gate := guardrail.NewGate(policy.Policy, tm, time.Now, log.WithName("gate"))
-	directOpts := workload.DefaultOptions()
-	directOpts.MemoryFactor, directOpts.MemoryCeiling, directOpts.MaxReplicas = cfg.MemoryLimitFactor, ceiling, int32(cfg.MaxReplicas)
-	direct := workload.New(reader, writer, directOpts, time.Now)
-	viaOperator := operator.New(reader, writer, operator.Options{Mappings: mappings, MemoryFactor: cfg.MemoryLimitFactor,
-		MemoryCeiling: ceiling, MaxReplicas: int32(cfg.MaxReplicas)}, time.Now)
+	byMethod, direct, err := strategies(cfg, mgr, writer, log)
+	if err != nil {
+		return nil, err
+	}
 	ex := remediation.NewExecutor(remediation.ExecutorDeps{
 		Client: mgr.GetClient(), APIReader: reader, Resolver: resolver, Gate: &scopedGate{gate: gate, reader: reader},
 		Notifier: writer, DryRunner: writer, Incidents: rec.incidents, History: rec.workflowIndex,
 		Health: remediation.NewVerifier(reader), Rollout: rolloutOf(direct), Metrics: tm,
-		Strategies: map[managedby.Method]remediation.Strategy{managedby.Manual: direct, managedby.Operator: viaOperator},
+		Strategies: byMethod,
 	}, remediation.ExecutorOptions{VerifyWindow: cfg.VerifyWindow, VerifyTimeout: cfg.VerifyTimeout}, log.WithName("executor"))
 	r := &remediator{executor: ex, gate: gate, policy: policy, workers: ex.Workers()}
 	ex.Ready = r.seeded.Load

@@ -302,8 +302,10 @@ func strategyName(m managedby.Method) string {
 		return "operator"
 	case managedby.Helm:
 		return "helm"
-	case managedby.ArgoCD, managedby.Flux:
-		return "gitops"
+	case managedby.ArgoCD:
+		return "argocd"
+	case managedby.Flux:
+		return "flux"
 	}
 	return "none"
 }

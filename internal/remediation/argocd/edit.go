@@ -27,6 +27,23 @@ type edit struct {
 	helmValue string
 }
 
+// describe names the edited field for people: "the memory limit of container app of
+// Deployment shop/web".
+func (e edit) describe() string {
+	switch e.field {
+	case manifestedit.FieldMemoryLimit:
+		return fmt.Sprintf("the memory limit of container %s of %s", e.target.Container, e.target)
+	case manifestedit.FieldImage:
+		if e.target.Container == "" {
+			return fmt.Sprintf("the image of %s", e.target)
+		}
+		return fmt.Sprintf("the image of container %s of %s", e.target.Container, e.target)
+	case manifestedit.FieldReplicas:
+		return fmt.Sprintf("the replicas of %s", e.target)
+	}
+	return fmt.Sprintf("the restart annotation of %s", e.target)
+}
+
 // decide chooses the edit that carries act out on the target in ws: the memory limit the
 // direct strategy's rules give, the image of the previous version of the file that decides it,
 // one more replica, or a restart annotation.

@@ -104,8 +104,8 @@ func (s *Strategy) Plan(ctx context.Context, act action.Action, owner managedby.
 	}
 	ch.Diff = res.Diff
 	if !res.Changed() {
-		ch.Diff = fmt.Sprintf("(no file changes: %s already has %s %s at %s; the change is a sync)", gc.RepoURL, e.field, e.value, short(gc.Base))
-		ch.Summary = fmt.Sprintf("sync Application %s to %s, which already sets %s of %s to %s", app.Ref(), short(gc.Base), e.field, e.target, e.value)
+		ch.Diff = fmt.Sprintf("(no file changes: %s already sets %s to %s at %s; the change is a sync)", gc.RepoURL, e.describe(), e.value, short(gc.Base))
+		ch.Summary = fmt.Sprintf("sync Application %s to %s, which already sets %s to %s", app.Ref(), short(gc.Base), e.describe(), e.value)
 	}
 	return ch, s.writable(ws, gc)
 }
@@ -128,9 +128,9 @@ func (s *Strategy) change(app Application, src Source, idx int, ws *workspace, e
 		gc.Review = gitrepo.ReviewBranch(s.opts.ReviewPrefix, act.Workflow)
 		where = "on branch " + gc.Review + " for review"
 	}
-	what := fmt.Sprintf("set %s of %s to %s (was %s)", e.field, e.target, e.value, e.old)
+	what := fmt.Sprintf("set %s to %s (was %s)", e.describe(), e.value, e.old)
 	if e.old == "" {
-		what = fmt.Sprintf("set %s of %s to %s", e.field, e.target, e.value)
+		what = fmt.Sprintf("set %s to %s", e.describe(), e.value)
 	}
 	summary := fmt.Sprintf("%s in %s (%s), commit %s", what, src.RepoURL, gc.Path, where)
 	gc.Message = commitMessage(what, act)
