@@ -4,10 +4,13 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/go-git/go-git/v5"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"selfhealing.dev/coordination-engine/api/v1alpha1"
+	"selfhealing.dev/coordination-engine/internal/config"
 	"selfhealing.dev/coordination-engine/internal/gitrepo/gitrepotest"
 )
 
@@ -210,5 +213,39 @@ func TestReadOnlySourceWaitsForApprovalWithTheDiff(t *testing.T) {
 	}
 	if got := gitrepotest.BranchHead(t, url, gitrepotest.Branch); got != head || argo.Syncs() != 1 || deploymentMemoryLimit(t, c, ns, "web") != "64Mi" {
 		t.Errorf("a read-only source changed something: head %s → %s, syncs %d", head, got, argo.Syncs())
+	}
+}
+
+// Someone commits the old value back while the engine verifies its fix, and Argo CD syncs it:
+// the engine sees the synced revision no longer carries its change and escalates with
+// FixReverted instead of changing Git again.
+func TestRevertedGitFixEscalates(t *testing.T) {
+	e := startEngine(t, func(o *config.Options) { o.VerifyWindow, o.VerifyTimeout = 20*time.Second, time.Minute })
+	c := env.Client(t)
+	ns := env.Namespace(t)
+	playDeploymentController(t, c, ns)
+	src := argoSources()[0]
+	url, argo := argoFixture(t, c, ns, gitrepotest.Branch, src)
+
+	var tr triggerAnswer
+	e.mustDo(http.MethodPost, "/api/v1/remediation/trigger", triggerBody(ns, "Deployment", "web", "OOMKilled", false), http.StatusAccepted, &tr)
+	deadline := time.Now().Add(30 * time.Second)
+	for argo.Syncs() < 2 {
+		if time.Now().After(deadline) {
+			t.Fatal("the engine's commit was not synced within 30s")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	gitrepotest.Commit(t, url, map[string]string{src.memoryFile: deploymentYAML("example/app:2.0-broken", "64Mi")}, "back to 64Mi")
+	if err := argo.sync(t.Context(), gitrepotest.Branch, nil); err != nil {
+		t.Fatal(err)
+	}
+	wf := e.waitWorkflow(tr.WorkflowID, "failed", "completed")
+	if wf.Status != "failed" || wf.Reason != v1alpha1.ReasonReverted {
+		t.Fatalf("workflow = %s (%s: %s), want failed with %s", wf.Status, wf.Reason, wf.Message, v1alpha1.ReasonReverted)
+	}
+	e.waitIncident(tr.IncidentID, func(i incidentView) bool { return i.Status != "resolved" && i.Severity == "high" })
+	if got := gitrepotest.ReadFile(t, url, gitrepotest.Branch, src.memoryFile); !strings.Contains(got, "64Mi") {
+		t.Errorf("the engine changed Git again after the revert:\n%s", got)
 	}
 }
