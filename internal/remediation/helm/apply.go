@@ -22,6 +22,9 @@ import (
 // revision above the planned one returns ErrReleaseMoved. A stuck pending revision the plan
 // recorded is marked failed first. Only hooks are waited for; the executor verifies the workload.
 func (s *Strategy) Apply(ctx context.Context, p *guardrail.Permit, change v1alpha1.Change) error {
+	if change.Operation == v1alpha1.OperationPatch {
+		return s.writer.Apply(ctx, p, change) // a restart
+	}
 	op, err := decode(change.Patch)
 	if err != nil {
 		return err

@@ -18,6 +18,9 @@ import (
 // failed; Reverted when a later revision by someone else undid it (an upgrade whose values no
 // longer hold the override, a rollback whose manifests were replaced).
 func (s *Strategy) Follow(ctx context.Context, change v1alpha1.Change) (remediation.Progress, error) {
+	if change.Operation == v1alpha1.OperationPatch {
+		return remediation.Progress{Done: true}, nil // a restart: the workload's rollout tells
+	}
 	op, err := decode(change.Patch)
 	if err != nil {
 		return remediation.Progress{}, err

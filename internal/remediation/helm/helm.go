@@ -2,6 +2,7 @@ package helm
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -81,13 +82,16 @@ func (s *Strategy) Plan(ctx context.Context, act action.Action, owner managedby.
 	if owner.Method != managedby.Helm || name == "" || ns == "" {
 		return v1alpha1.Change{}, fmt.Errorf("plan %s: %w (%s-managed)", act, ErrNotHelmManaged, owner.Method)
 	}
-	if act.Type == action.Restart {
-		return v1alpha1.Change{}, action.Refuse(ReasonUnsupportedAction, false,
-			"a restart is not a Helm release change: the same chart and values render the same manifests, so an upgrade restarts nothing; %s is restarted only by its workload", owner.Workload)
-	}
 	st, err := s.state(ctx, ns, name)
+	if errors.Is(err, ErrReleaseNotFound) {
+		return v1alpha1.Change{}, action.Refuse(v1alpha1.ReasonOwnerNotFound, false,
+			"%s names Helm release %s/%s, which has no records (uninstalled, or its Secrets deleted): nothing to change it through", owner.Workload, ns, name)
+	}
 	if err != nil {
 		return v1alpha1.Change{}, err
+	}
+	if act.Type == action.Restart {
+		return planRestart(owner, ns+"/"+name, s.now())
 	}
 	var op operation
 	var ch v1alpha1.Change

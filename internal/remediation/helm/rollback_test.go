@@ -7,6 +7,7 @@ import (
 
 	rcommon "helm.sh/helm/v4/pkg/release/common"
 
+	"selfhealing.dev/coordination-engine/api/v1alpha1"
 	"selfhealing.dev/coordination-engine/internal/action"
 	"selfhealing.dev/coordination-engine/internal/guardrail"
 )
@@ -93,7 +94,7 @@ func TestPlanRefuses(t *testing.T) {
 	}{
 		{"a rollback with no earlier revision is refused", action.Rollback, "single", ReasonNoPreviousRevision, false},
 		{"a memory raise for a limit written in the template is refused", action.SetMemoryLimit, "fixed", ReasonNoValuesPath, false},
-		{"a restart is not a release change", action.Restart, "single", ReasonUnsupportedAction, false},
+		{"a release without records has nothing to act through", action.Rollback, "uninstalled", v1alpha1.ReasonOwnerNotFound, false},
 		{"an eviction is not the Helm strategy's", action.Evict, "single", ReasonUnsupportedAction, false},
 		{"a release with an upgrade pending is refused for now", action.Rollback, "busy", ReasonReleasePending, true},
 	}
@@ -105,5 +106,31 @@ func TestPlanRefuses(t *testing.T) {
 				t.Fatalf("Plan() error = %v, want refusal %s (retryable %v)", err, tt.reason, tt.retryable)
 			}
 		})
+	}
+}
+
+// A restart is no release change: it patches the pod template's restart annotation, which
+// Helm's later upgrades keep, and the release gets no revision.
+func TestRestartPatchesThePodTemplateNotTheRelease(t *testing.T) {
+	f := setup(t)
+	f.install(t, "restarted", "web", nil)
+	act := f.act(action.Restart, "restarted")
+	ch, err := f.s.Plan(t.Context(), act, f.owner("restarted"))
+	if err != nil {
+		t.Fatalf("Plan(restart) = %v", err)
+	}
+	if ch.Operation != v1alpha1.OperationPatch || ch.Strategy != Name {
+		t.Fatalf("restart change = %+v, want a patch by the helm strategy", ch)
+	}
+	if err := f.s.Apply(t.Context(), guardrail.TestPermit(act), ch); err != nil {
+		t.Fatalf("Apply(restart) = %v", err)
+	}
+	d := f.deployment(t, "restarted")
+	if d.Spec.Template.Annotations[restartAnnotation] == "" {
+		t.Errorf("pod template annotations = %v, want %s", d.Spec.Template.Annotations, restartAnnotation)
+	}
+	hist, err := f.s.releases.History(t.Context(), f.ns, "restarted")
+	if err != nil || len(hist) != 1 {
+		t.Errorf("release history = %d revisions (%v), want the 1 installed", len(hist), err)
 	}
 }
