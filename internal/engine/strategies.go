@@ -19,6 +19,7 @@ import (
 	"selfhealing.dev/coordination-engine/internal/managedby"
 	"selfhealing.dev/coordination-engine/internal/remediation"
 	"selfhealing.dev/coordination-engine/internal/remediation/argocd"
+	"selfhealing.dev/coordination-engine/internal/remediation/flux"
 	"selfhealing.dev/coordination-engine/internal/remediation/helm"
 	"selfhealing.dev/coordination-engine/internal/remediation/operator"
 	"selfhealing.dev/coordination-engine/internal/remediation/workload"
@@ -52,8 +53,13 @@ func strategies(cfg config.Options, mgr manager.Manager, writer *guardrail.Write
 	if err != nil {
 		return nil, nil, err
 	}
+	releases, err := helm.NewReleases(mgr.GetConfig(), log.WithName("flux"))
+	if err != nil {
+		return nil, nil, fmt.Errorf("flux strategy: %w", err)
+	}
 	return map[managedby.Method]remediation.Strategy{
 		managedby.Manual: direct, managedby.Operator: viaOperator, managedby.Helm: viaHelm, managedby.ArgoCD: viaGit,
+		managedby.Flux: flux.New(reader, writer, releases, direct),
 	}, direct, nil
 }
 

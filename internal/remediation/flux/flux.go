@@ -2,6 +2,7 @@ package flux
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -71,6 +72,10 @@ func (s *Strategy) Plan(ctx context.Context, act action.Action, owner managedby.
 	}
 	relNs, relName := releaseOf(hr, d)
 	hist, err := s.releases.History(ctx, relNs, relName)
+	if errors.Is(err, helm.ErrReleaseNotFound) {
+		return v1alpha1.Change{}, action.Refuse(v1alpha1.ReasonOwnerNotFound, false,
+			"HelmRelease %s/%s has no Helm release %s/%s yet (Flux has not installed it)", hr.GetNamespace(), hr.GetName(), relNs, relName)
+	}
 	if err != nil {
 		return v1alpha1.Change{}, err
 	}
@@ -101,7 +106,7 @@ func (s *Strategy) helmRelease(ctx context.Context, namespace, name string) (*un
 	hr.SetKind("HelmRelease")
 	err := s.reader.Get(ctx, client.ObjectKey{Namespace: namespace, Name: name}, hr)
 	if apierrors.IsNotFound(err) {
-		return nil, fmt.Errorf("HelmRelease %s/%s: %w", namespace, name, err)
+		return nil, action.Refuse(v1alpha1.ReasonOwnerNotFound, false, "HelmRelease %s/%s, which renders the target, does not exist", namespace, name)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read HelmRelease %s/%s: %w", namespace, name, err)
