@@ -53,7 +53,7 @@ func (s *Strategy) planMemory(ctx context.Context, t target, act action.Action, 
 // planImage finds the values path that puts back the image of the newest earlier revision that
 // was deployed.
 func planImage(t target) (chartvalues.Override, *renderBase, string, error) {
-	latest, good := t.hist[len(t.hist)-1], helm.LastGood(t.hist)
+	latest, good := t.hist[len(t.hist)-1], helm.RollbackTarget(t.hist, t.rel.Namespace, t.w)
 	if good == nil {
 		return chartvalues.Override{}, nil, "", action.Refuse(ReasonNoPreviousRevision, false,
 			"Helm release %s/%s of HelmRelease %s/%s has no revision below %d that was deployed", t.rel.Namespace, t.rel.Name, t.hr.GetNamespace(), t.hr.GetName(), latest.Version)

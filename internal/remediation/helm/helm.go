@@ -97,7 +97,7 @@ func (s *Strategy) Plan(ctx context.Context, act action.Action, owner managedby.
 	var ch v1alpha1.Change
 	switch act.Type {
 	case action.Rollback:
-		op, ch, err = s.planRollback(st, act)
+		op, ch, err = s.planRollback(st, act, owner)
 	case action.SetMemoryLimit:
 		op, ch, err = s.planMemory(ctx, st, act, owner)
 	case action.Scale:

@@ -134,3 +134,22 @@ func TestRestartPatchesThePodTemplateNotTheRelease(t *testing.T) {
 		t.Errorf("release history = %d revisions (%v), want the 1 installed", len(hist), err)
 	}
 }
+
+// A bad image followed by another fix (a raised memory limit) still runs the bad image: the
+// rollback goes past that revision to the newest one with another image.
+func TestRollbackGoesToTheNewestRevisionWithAnotherImage(t *testing.T) {
+	f := setup(t)
+	f.install(t, "web", "web", tag("1.0")) // 1: good
+	f.upgrade(t, "web", "web", tag("2.0")) // 2: the bad image
+	raised := map[string]any{"image": map[string]any{"tag": "2.0"},
+		"resources": map[string]any{"limits": map[string]any{"memory": "96Mi"}}}
+	f.upgrade(t, "web", "web", raised) // 3: memory raised, still the bad image
+	act := f.act(action.Rollback, "web")
+	ch, err := f.s.Plan(t.Context(), act, f.owner("web"))
+	if err != nil {
+		t.Fatalf("Plan() error = %v", err)
+	}
+	if !strings.Contains(ch.Summary, "to revision 1") {
+		t.Errorf("Summary = %q, want a rollback to revision 1 (revision 2 runs the same image as 3)", ch.Summary)
+	}
+}
