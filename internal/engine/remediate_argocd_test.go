@@ -249,3 +249,26 @@ func TestRevertedGitFixEscalates(t *testing.T) {
 		t.Errorf("the engine changed Git again after the revert:\n%s", got)
 	}
 }
+
+// Approving a workflow whose source still cannot be pushed to ends it with the reason, at once,
+// and changes nothing.
+func TestApprovingAReadOnlySourceFailsWithTheReason(t *testing.T) {
+	e := startEngine(t, fastVerify)
+	c := env.Client(t)
+	ns := env.Namespace(t)
+	playDeploymentController(t, c, ns)
+	url, argo := argoFixture(t, c, ns, "v2.0", argoSources()[0])
+	head := gitrepotest.BranchHead(t, url, gitrepotest.Branch)
+
+	var tr triggerAnswer
+	e.mustDo(http.MethodPost, "/api/v1/remediation/trigger", triggerBody(ns, "Deployment", "web", "OOMKilled", false), http.StatusAccepted, &tr)
+	e.waitWorkflow(tr.WorkflowID, "awaiting_approval")
+	e.mustDo(http.MethodPost, "/api/v1/workflows/"+tr.WorkflowID+"/approve", `{"by":"sre@example.com","reason":"try it"}`, http.StatusOK, nil)
+	wf := e.waitWorkflow(tr.WorkflowID, "failed", "completed")
+	if wf.Status != "failed" || wf.Reason != v1alpha1.ReasonRepositoryReadOnly {
+		t.Fatalf("approved workflow = %s (%s: %s), want failed with RepositoryReadOnly", wf.Status, wf.Reason, wf.Message)
+	}
+	if got := gitrepotest.BranchHead(t, url, gitrepotest.Branch); got != head || argo.Syncs() != 1 {
+		t.Errorf("head %s → %s, syncs %d: something changed", head, got, argo.Syncs())
+	}
+}

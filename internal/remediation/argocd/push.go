@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/go-git/go-git/v5/plumbing/transport"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 
 	"selfhealing.dev/coordination-engine/api/v1alpha1"
+	"selfhealing.dev/coordination-engine/internal/action"
 	"selfhealing.dev/coordination-engine/internal/gitrepo"
 	"selfhealing.dev/coordination-engine/internal/guardrail"
 	"selfhealing.dev/coordination-engine/internal/manifestedit"
@@ -117,9 +119,23 @@ func (s *Strategy) pushOnce(ctx context.Context, app Application, src Source, gc
 		branch = gc.Review
 	}
 	if _, err := ws.repo.Push(ctx, branch); err != nil {
-		return "", err
+		return "", pushRefusal(gc, err)
 	}
 	return commit, nil
+}
+
+// pushRefusal turns a push the remote will never take into a refusal, so the workflow ends with
+// the reason instead of retrying: a revision that is no branch, missing or rejected credentials.
+func pushRefusal(gc gitChange, err error) error {
+	var nw *gitrepo.NotWritableError
+	switch {
+	case errors.As(err, &nw):
+		return action.Refuse(v1alpha1.ReasonRepositoryReadOnly, false, "the engine cannot push to %s: %s", gc.RepoURL, nw.Reason)
+	case errors.Is(err, transport.ErrAuthenticationRequired), errors.Is(err, transport.ErrAuthorizationFailed):
+		return action.Refuse(v1alpha1.ReasonRepositoryReadOnly, false,
+			"%s refused the engine's push (%v): give the credentials in Argo CD's repository Secret (or GIT_CREDENTIALS_SECRET) write access", gc.RepoURL, err)
+	}
+	return err
 }
 
 // commitEdit makes the recorded edit and commits it. When the branch already has the value, it
