@@ -94,7 +94,8 @@ func (f *fixture) helmRelease(t *testing.T, name string, values map[string]any, 
 	hr := &unstructured.Unstructured{Object: map[string]any{
 		"apiVersion": HelmReleaseAPIVersion, "kind": "HelmRelease",
 		"metadata": map[string]any{"name": name, "namespace": f.ns},
-		"spec":     map[string]any{"interval": "5m", "chart": map[string]any{"spec": map[string]any{"chart": "web"}}, "values": values},
+		"spec": map[string]any{"interval": "5m", "values": values, "chart": map[string]any{"spec": map[string]any{
+			"chart": "web", "sourceRef": map[string]any{"kind": "HelmRepository", "name": "web"}}}},
 	}}
 	hr.SetLabels(labels)
 	if err := f.c.Create(t.Context(), hr); err != nil {
