@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/client-go/util/retry"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
@@ -125,9 +126,12 @@ func TestFluxHelmReleasesAreRemediatedThroughTheHelmRelease(t *testing.T) {
 
 func setHelmReleaseValues(t *testing.T, c client.Client, ns string, values map[string]any) {
 	t.Helper()
-	hr := getHelmRelease(t, c, ns)
-	hr.Object["spec"].(map[string]any)["values"] = values
-	if err := c.Update(t.Context(), hr); err != nil {
+	err := retry.RetryOnConflict(retry.DefaultRetry, func() error { // the player writes its status meanwhile
+		hr := getHelmRelease(t, c, ns)
+		hr.Object["spec"].(map[string]any)["values"] = values
+		return c.Update(t.Context(), hr)
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
 }
