@@ -38,7 +38,8 @@ func Requirements() []Requirement {
 			Resource: res, Subresource: "status", Namespaced: true})
 	}
 	reqs = append(reqs, ownershipRequirements()...)
-	return append(reqs, remediationRequirements()...)
+	reqs = append(reqs, remediationRequirements()...)
+	return append(reqs, ownerStrategyRequirements()...)
 }
 
 // ownershipRequirements are what deployment-method detection reads: owner chains as metadata,
@@ -73,6 +74,28 @@ func remediationRequirements() []Requirement {
 	}
 	for _, res := range []string{"deployments", "statefulsets", "daemonsets"} {
 		reqs = append(reqs, Requirement{Feature: "remediation", Verb: "patch", Group: "apps", Resource: res})
+	}
+	return reqs
+}
+
+// ownerStrategyRequirements are what the Helm, Argo CD and Flux strategies read and change. The
+// Helm strategy writes release records (Secrets) and, through the Helm SDK, whatever kinds the
+// release's chart holds; the checks cover the records and Deployments, the usual case. The Argo
+// CD strategy also lists repository Secrets in Argo CD's namespace, which the Helm strategy's
+// cluster-wide Secret list covers.
+func ownerStrategyRequirements() []Requirement {
+	reqs := []Requirement{
+		{Feature: "remediation-argocd", Verb: "get", Group: "argoproj.io", Resource: "applications"},
+		{Feature: "remediation-argocd", Verb: "patch", Group: "argoproj.io", Resource: "applications"},
+		{Feature: "remediation-argocd", Verb: "get", Group: "argoproj.io", Resource: "appprojects"},
+		{Feature: "remediation-flux", Verb: "get", Group: "helm.toolkit.fluxcd.io", Resource: "helmreleases"},
+		{Feature: "remediation-flux", Verb: "patch", Group: "helm.toolkit.fluxcd.io", Resource: "helmreleases"},
+	}
+	for _, verb := range []string{"get", "list", "create", "update", "delete"} {
+		reqs = append(reqs, Requirement{Feature: "remediation-helm", Verb: verb, Group: "", Resource: "secrets"})
+	}
+	for _, verb := range []string{"get", "create", "update"} {
+		reqs = append(reqs, Requirement{Feature: "remediation-helm", Verb: verb, Group: "apps", Resource: "deployments"})
 	}
 	return reqs
 }
