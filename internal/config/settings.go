@@ -156,7 +156,9 @@ var settings = []setting{
 		}},
 	{envs: []string{"GIT_PUSH_MODE"}, flag: "git-push-mode", def: "target",
 		usage: "where the Argo CD strategy pushes its commits: target (the branch the Application deploys from, then a sync) or review (a branch <GIT_REVIEW_BRANCH_PREFIX>/<workflow> for people to merge)",
-		apply: func(o *Options, v string) (string, bool) { return oneOf(&o.GitPushMode, strings.ToLower(v), "target", "review") }},
+		apply: func(o *Options, v string) (string, bool) {
+			return oneOf(&o.GitPushMode, strings.ToLower(v), "target", "review")
+		}},
 	{envs: []string{"GIT_REVIEW_BRANCH_PREFIX"}, flag: "git-review-branch-prefix", def: "coordination-engine",
 		usage: "prefix of review branches (GIT_PUSH_MODE=review)",
 		apply: func(o *Options, v string) (string, bool) { return branchPrefixValue(&o.GitReviewBranchPrefix, v) }},
