@@ -58,10 +58,13 @@ func (r *Repo) Push(ctx context.Context, branch string) (string, error) {
 
 // isNonFastForward recognises go-git's own check ("non-fast-forward update: <ref>") and the
 // reasons servers give for refusing an update that is not a fast-forward. go-git returns these
-// as plain strings, so the text is all there is to go on.
+// as plain strings, so the text is all there is to go on. A branch that moved after the server
+// advertised it, while the push was under way, fails git receive-pack's compare-and-swap:
+// it reports "failed to update ref" (the "is at X but expected Y" detail stays in the
+// server's log); other causes of that reason are rare, and the caller's retries are bounded.
 func isNonFastForward(err error) bool {
 	msg := err.Error()
-	for _, s := range []string{"non-fast-forward", "fetch first", "stale info"} {
+	for _, s := range []string{"non-fast-forward", "fetch first", "stale info", "failed to update ref"} {
 		if strings.Contains(msg, s) {
 			return true
 		}
