@@ -7,6 +7,8 @@ import (
 	"sync"
 	"time"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -172,7 +174,10 @@ func (s *Strategy) application(ctx context.Context, owner managedby.Resolution) 
 	if namespace == "" {
 		list := &unstructured.UnstructuredList{}
 		list.SetGroupVersionKind(ApplicationGVK.GroupVersion().WithKind("ApplicationList"))
-		if err := s.reader.List(ctx, list, client.MatchingFields{"metadata.name": name}); err != nil {
+		err := s.reader.List(ctx, list, client.MatchingFields{"metadata.name": name})
+		if meta.IsNoMatchError(err) {
+			list.Items = nil
+		} else if err != nil {
 			return Application{}, fmt.Errorf("find Application %s: %w", name, err)
 		}
 		if len(list.Items) != 1 {
@@ -182,6 +187,11 @@ func (s *Strategy) application(ctx context.Context, owner managedby.Resolution) 
 		namespace = list.Items[0].GetNamespace()
 	}
 	app, err := ReadApplication(ctx, s.reader, namespace, name)
+	if apierrors.IsNotFound(err) || meta.IsNoMatchError(err) {
+		return Application{}, action.Refuse(v1alpha1.ReasonOwnerNotFound, false,
+			"%s is tracked by Argo CD Application %s/%s, which does not exist (or the cluster serves no Argo CD Applications): there is nothing to sync its change through, and it is never patched live",
+			owner.Workload, namespace, name)
+	}
 	if err != nil {
 		return Application{}, err
 	}
