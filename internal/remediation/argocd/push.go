@@ -83,6 +83,11 @@ func (s *Strategy) planSync(ctx context.Context, gc gitChange) (SyncRequest, err
 		return SyncRequest{}, err
 	}
 	reason := fmt.Sprintf("coordination-engine: incident %s, workflow %s", gc.Incident, gc.Workflow)
+	if op := app.Operation; op != nil && op.Sync && op.Username == Username && op.Revision == gc.Branch {
+		// The engine's own sync of the branch is pending (Apply made again after a retry or a
+		// restart): it rolls the commit out; Request sees it and asks nothing more.
+		return SyncRequest{Namespace: app.Namespace, Name: app.Name, Kind: RequestSync, Revision: gc.Branch, Reason: reason}, nil
+	}
 	return PlanSync(app, project.SyncWindows, Want{Revision: gc.Branch, Source: gc.Source, Reason: reason}, s.now())
 }
 

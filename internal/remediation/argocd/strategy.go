@@ -96,11 +96,10 @@ func (s *Strategy) Plan(ctx context.Context, act action.Action, owner managedby.
 	if err != nil {
 		return v1alpha1.Change{}, err
 	}
-	gc, ch, err := s.change(app, src, idx, ws, e, act, owner)
+	gc, ch, err := s.change(app, src, idx, ws, e, res.Paths(), act, owner)
 	if err != nil {
 		return v1alpha1.Change{}, err
 	}
-	gc.Files = res.Paths()
 	if ch.Patch, err = gc.encode(); err != nil {
 		return v1alpha1.Change{}, err
 	}
@@ -112,8 +111,8 @@ func (s *Strategy) Plan(ctx context.Context, act action.Action, owner managedby.
 	return ch, s.writable(ws, gc)
 }
 
-// change builds the recorded change for edit e of app's source idx.
-func (s *Strategy) change(app Application, src Source, idx int, ws *workspace, e edit, act action.Action, owner managedby.Resolution) (gitChange, v1alpha1.Change, error) {
+// change builds the recorded change for edit e of app's source idx, which changes files.
+func (s *Strategy) change(app Application, src Source, idx int, ws *workspace, e edit, files []string, act action.Action, owner managedby.Resolution) (gitChange, v1alpha1.Change, error) {
 	base, err := ws.repo.Head()
 	if err != nil {
 		return gitChange{}, v1alpha1.Change{}, err
@@ -121,7 +120,7 @@ func (s *Strategy) change(app Application, src Source, idx int, ws *workspace, e
 	gc := gitChange{AppNamespace: app.Namespace, AppName: app.Name, Source: idx, RepoURL: src.RepoURL, Path: ws.src.Path,
 		Branch: ws.repo.Branch(), SourceType: string(ws.src.Type), Namespace: app.Destination.Namespace, Target: e.target,
 		Field: string(e.field), Value: e.value, Old: e.old, ValuesFile: e.valuesFile, ValuesPath: e.valuesPath, HelmValue: e.helmValue, Base: base,
-		Workflow: act.Workflow, Incident: act.Incident}
+		Files: files, Workflow: act.Workflow, Incident: act.Incident}
 	if gc.Branch == "" {
 		gc.Branch = src.TargetRevision
 	}
