@@ -78,6 +78,8 @@ type argoPlayer struct {
 	// syncs counts the syncs played.
 	mu    sync.Mutex
 	syncs int
+	// operations counts the sync operations requested (an auto-sync after a refresh is none).
+	operations int
 }
 
 // playArgoCD creates app's Application, syncs it once (deploying the source's Deployments) and
@@ -115,6 +117,13 @@ func (p *argoPlayer) Syncs() int {
 	return p.syncs
 }
 
+// Operations is how many sync operations were requested.
+func (p *argoPlayer) Operations() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.operations
+}
+
 // step syncs when an operation is requested, or on a refresh with auto-sync on.
 func (p *argoPlayer) step(ctx context.Context) error {
 	u := p.application(ctx)
@@ -125,6 +134,9 @@ func (p *argoPlayer) step(ctx context.Context) error {
 	refresh := u.GetAnnotations()["argocd.argoproj.io/refresh"]
 	switch {
 	case hasOp:
+		p.mu.Lock()
+		p.operations++
+		p.mu.Unlock()
 		revision, _, _ := unstructured.NestedString(op, "sync", "revision")
 		if revision == "" {
 			revision = p.app.branch

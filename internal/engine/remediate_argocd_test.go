@@ -96,7 +96,7 @@ spec:
 
 // argoFixture pushes src to a new repository, breaks the image with a second commit, and plays
 // Argo CD for an Application of it deployed to ns (synced: the broken image is live).
-func argoFixture(t *testing.T, c client.Client, ns, branch string, src argoSource) (string, *argoPlayer) {
+func argoFixture(t *testing.T, c client.Client, ns, branch string, src argoSource, opts ...func(*argoApp)) (string, *argoPlayer) {
 	t.Helper()
 	url := gitrepotest.NewRemote(t, src.files)
 	gitrepotest.Commit(t, url, src.badImage, "release 2.0")
@@ -105,6 +105,9 @@ func argoFixture(t *testing.T, c client.Client, ns, branch string, src argoSourc
 	}
 	app := argoApp{namespace: ns, name: "web-" + src.kind, repoURL: url, path: src.path, branch: branch,
 		kind: src.kind, valueFiles: src.valueFiles, destination: ns}
+	for _, o := range opts {
+		o(&app)
+	}
 	return url, playArgoCD(t, c, app)
 }
 
@@ -270,5 +273,28 @@ func TestApprovingAReadOnlySourceFailsWithTheReason(t *testing.T) {
 	}
 	if got := gitrepotest.BranchHead(t, url, gitrepotest.Branch); got != head || argo.Syncs() != 1 {
 		t.Errorf("head %s → %s, syncs %d: something changed", head, got, argo.Syncs())
+	}
+}
+
+// With auto-sync on, the engine pushes and asks Argo CD only to refresh; auto-sync rolls the
+// commit out (no sync operation is requested).
+func TestAutoSyncedApplicationIsRefreshedNotSynced(t *testing.T) {
+	e := startEngine(t, fastVerify)
+	c := env.Client(t)
+	ns := env.Namespace(t)
+	playDeploymentController(t, c, ns)
+	src := argoSources()[0]
+	url, argo := argoFixture(t, c, ns, gitrepotest.Branch, src, func(a *argoApp) { a.automated = true })
+
+	var tr triggerAnswer
+	e.mustDo(http.MethodPost, "/api/v1/remediation/trigger", triggerBody(ns, "Deployment", "web", "OOMKilled", false), http.StatusAccepted, &tr)
+	if wf := e.waitWorkflow(tr.WorkflowID, "completed", "failed"); wf.Status != "completed" {
+		t.Fatalf("workflow = %+v", wf)
+	}
+	if got := gitrepotest.ReadFile(t, url, gitrepotest.Branch, src.memoryFile); !strings.Contains(got, "96Mi") {
+		t.Errorf("%s:\n%s\nwant 96Mi", src.memoryFile, got)
+	}
+	if argo.Syncs() != 2 || argo.Operations() != 0 {
+		t.Errorf("syncs %d, sync operations requested %d; want 2 syncs (deploy, auto-sync after the refresh) and no operation", argo.Syncs(), argo.Operations())
 	}
 }
