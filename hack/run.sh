@@ -60,7 +60,7 @@ done
 step "Rolling out a bad revision of payments (it crash-loops); cache is OOMKilled already"
 go run ./hack/apply -f hack/samples/rollout
 
-step "Healing: the engine remediates both, as the platform's MCP server would ask it to"
+step "Healing: the engine remediates payments, cache and orders (a Helm release the demo installs), as the platform's MCP server would ask it to"
 go run ./hack/demo --url "http://127.0.0.1:$PORT" --namespace demo || \
   echo "the demo did not finish; the engine's log is in .local/engine.log" >&2
 
@@ -79,6 +79,7 @@ The engine keeps running against the local cluster (its log: .local/engine.log).
   curl -s localhost:$PORT/api/v1/workflows
   # how a workload is deployed (argocd, flux, helm, operator, manual) and why
   curl -s localhost:$PORT/api/v1/detect/deployment/demo/web
+  curl -s localhost:$PORT/api/v1/detect/deployment/demo/orders      # helm: the release orders
   # a dry run: the exact change, nothing changed
   curl -s -XPOST localhost:$PORT/api/v1/remediation/trigger -d '{"namespace":"demo","resource":{"kind":"Deployment","name":"web"},"issue":{"type":"high_cpu"},"dry_run":true}'
   # scale web for real (high CPU); the safety gate's state is in /api/v1/status
@@ -88,6 +89,7 @@ The engine keeps running against the local cluster (its log: .local/engine.log).
   export KUBECONFIG=$KUBECONFIG
   kubectl get nodes,pods -A                                          # if kubectl is installed
   kubectl -n self-healing-platform get incidents,remediationworkflows
+  kubectl -n demo get secrets -l owner=helm,name=orders              # the release's revisions
 
 Ctrl-C stops the engine and the cluster.
 HINTS

@@ -1,8 +1,10 @@
-// Command demo shows the engine heal two broken workloads of the local cluster that make run
-// starts: it waits until the sample Deployments "payments" (a bad rollout that crash-loops) and
-// "cache" (OOMKilled) show their symptoms, asks the engine to remediate them the way the
-// platform's MCP server does (POST /api/v1/remediation/trigger), and follows the workflows until
-// they are verified. It uses KUBECONFIG and changes nothing itself besides the rollout.
+// Command demo shows the engine heal three broken workloads of the local cluster that make run
+// starts: it installs the Helm release "orders" (chart hack/samples/charts/orders, OOMKilled by
+// its values), waits until the sample Deployments "payments" (a bad rollout that crash-loops),
+// "cache" (OOMKilled) and "orders" show their symptoms, asks the engine to remediate them the way
+// the platform's MCP server does (POST /api/v1/remediation/trigger), and follows the workflows
+// until they are verified. It uses KUBECONFIG and changes nothing itself besides the rollout
+// and the release.
 //
 //	go run ./hack/demo --url http://127.0.0.1:8080 --namespace demo
 package main
@@ -16,6 +18,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"strconv"
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -28,17 +31,18 @@ import (
 func main() {
 	url := flag.String("url", "http://127.0.0.1:8080", "the engine's API")
 	ns := flag.String("namespace", "demo", "namespace of the sample workloads")
+	chart := flag.String("orders-chart", "hack/samples/charts/orders", "the chart of the Helm release orders")
 	timeout := flag.Duration("timeout", 4*time.Minute, "how long to wait for everything")
 	flag.Parse()
 	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
 	defer cancel()
-	if err := run(ctx, *url, *ns); err != nil {
+	if err := run(ctx, *url, *ns, *chart); err != nil {
 		fmt.Fprintln(os.Stderr, "demo:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, url, ns string) error {
+func run(ctx context.Context, url, ns, chart string) error {
 	cfg, err := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(clientcmd.NewDefaultClientConfigLoadingRules(), nil).ClientConfig()
 	if err != nil {
 		return fmt.Errorf("kubeconfig (set KUBECONFIG): %w", err)
@@ -47,17 +51,31 @@ func run(ctx context.Context, url, ns string) error {
 	if err != nil {
 		return err
 	}
-	say("Waiting for the symptoms: payments crash-looping after its rollout, cache OOMKilled")
+	cacheDir, err := os.MkdirTemp("", "demo-helm-cache-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(cacheDir)
+	releases, err := newHelmReleases(ns, cacheDir)
+	if err != nil {
+		return err
+	}
+	say("Installing the Helm release %s (chart %s) with values that make kwok OOMKill it below 96Mi", ordersRelease, chart)
+	if err := releases.install(ctx, ordersRelease, chart, ordersFault()); err != nil {
+		return err
+	}
+	say("Waiting for the symptoms: payments crash-looping after its rollout, cache and orders OOMKilled")
 	if err := waitFor(ctx, func() (bool, error) { return symptom(ctx, cs, ns, "app=payments", "CrashLoopBackOff") }); err != nil {
 		return fmt.Errorf("payments never crash-looped: %w", err)
 	}
-	if err := waitFor(ctx, func() (bool, error) { return symptom(ctx, cs, ns, "app=cache", "OOMKilled") }); err != nil {
-		return fmt.Errorf("cache was never OOMKilled: %w", err)
+	for _, app := range []string{"cache", ordersRelease} {
+		if err := waitFor(ctx, func() (bool, error) { return symptom(ctx, cs, ns, "app="+app, "OOMKilled") }); err != nil {
+			return fmt.Errorf("%s was never OOMKilled: %w", app, err)
+		}
 	}
-	before := describe(ctx, cs, ns)
-	say("Before: %s", before)
+	say("Before: %s", describe(ctx, cs, ns, releases))
 	var ids []string
-	for _, r := range []struct{ name, issue string }{{"payments", "CrashLoopBackOff"}, {"cache", "OOMKilled"}} {
+	for _, r := range []struct{ name, issue string }{{"payments", "CrashLoopBackOff"}, {"cache", "OOMKilled"}, {ordersRelease, "OOMKilled"}} {
 		id, err := trigger(ctx, url, ns, r.name, r.issue)
 		if err != nil {
 			return err
@@ -69,7 +87,7 @@ func run(ctx context.Context, url, ns string) error {
 			return err
 		}
 	}
-	say("After:  %s", describe(ctx, cs, ns))
+	say("After:  %s", describe(ctx, cs, ns, releases))
 	return nil
 }
 
@@ -108,8 +126,9 @@ func symptom(ctx context.Context, cs kubernetes.Interface, ns, selector, reason 
 	return false, nil
 }
 
-// describe summarises what the engine changes: payments' image and cache's memory limit.
-func describe(ctx context.Context, cs kubernetes.Interface, ns string) string {
+// describe summarises what the engine changes: payments' image, cache's and orders' memory
+// limits and the revision of the Helm release orders.
+func describe(ctx context.Context, cs kubernetes.Interface, ns string, releases *helmReleases) string {
 	get := func(name string) *appsv1.Deployment {
 		d, err := cs.AppsV1().Deployments(ns).Get(ctx, name, metav1.GetOptions{})
 		if err != nil {
@@ -124,6 +143,14 @@ func describe(ctx context.Context, cs kubernetes.Interface, ns string) string {
 	if d := get("cache"); d != nil {
 		lim := d.Spec.Template.Spec.Containers[0].Resources.Limits[corev1.ResourceMemory]
 		out += fmt.Sprintf("; cache has a %s memory limit (%d/%d ready)", lim.String(), d.Status.ReadyReplicas, *d.Spec.Replicas)
+	}
+	if d := get(ordersRelease); d != nil {
+		lim := d.Spec.Template.Spec.Containers[0].Resources.Limits[corev1.ResourceMemory]
+		rev := "unknown"
+		if n, err := releases.revision(ordersRelease); err == nil {
+			rev = strconv.Itoa(n)
+		}
+		out += fmt.Sprintf("; orders has a %s memory limit at Helm release revision %s (%d/%d ready)", lim.String(), rev, d.Status.ReadyReplicas, *d.Spec.Replicas)
 	}
 	return out
 }
@@ -150,9 +177,11 @@ func follow(ctx context.Context, url, id string) error {
 	last := ""
 	for {
 		var wf struct {
-			Status  string `json:"status"`
-			Reason  string `json:"reason"`
-			Message string `json:"message"`
+			Status      string  `json:"status"`
+			Reason      string  `json:"reason"`
+			Message     string  `json:"message"`
+			CreatedAt   string  `json:"created_at"`
+			CompletedAt *string `json:"completed_at"`
 		}
 		if err := call(ctx, http.MethodGet, url+"/api/v1/workflows/"+id, "", &wf); err != nil {
 			return err
@@ -163,6 +192,9 @@ func follow(ctx context.Context, url, id string) error {
 		}
 		switch wf.Status {
 		case "completed":
+			if took, ok := elapsed(wf.CreatedAt, wf.CompletedAt); ok {
+				say("  %s healed in %s", id, took)
+			}
 			return nil
 		case "failed", "cancelled":
 			return fmt.Errorf("workflow %s %s: %s", id, wf.Status, wf.Message)
@@ -173,6 +205,19 @@ func follow(ctx context.Context, url, id string) error {
 		case <-time.After(time.Second):
 		}
 	}
+}
+
+// elapsed is the time from a workflow's creation to its completion, when both are known.
+func elapsed(created string, completed *string) (time.Duration, bool) {
+	if completed == nil {
+		return 0, false
+	}
+	from, err1 := time.Parse(time.RFC3339Nano, created)
+	to, err2 := time.Parse(time.RFC3339Nano, *completed)
+	if err1 != nil || err2 != nil {
+		return 0, false
+	}
+	return to.Sub(from).Round(100 * time.Millisecond), true
 }
 
 func call(ctx context.Context, method, url, body string, out any) error {
