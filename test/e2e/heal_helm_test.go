@@ -38,19 +38,14 @@ func TestHealingAHelmReleaseOnTheLocalCluster(t *testing.T) {
 	tests := []struct {
 		name            string
 		serverSideApply bool
-		// knownBug skips the case while the engine cannot heal it.
-		knownBug string
 	}{
 		{name: "installed with client-side apply, as Helm 3 installs", serverSideApply: false},
-		{name: "installed with server-side apply, Helm 4's default", serverSideApply: true,
-			knownBug: "the engine's upgrade applies as field manager coordination-engine and conflicts with the installer's " +
-				"ownership of resources.limits.memory (Apply failed with 1 conflict); it needs ForceConflicts"},
+		// The installer's field manager owns resources.limits.memory; the engine's upgrade takes
+		// it over instead of failing with a conflict.
+		{name: "installed with server-side apply, Helm 4's default", serverSideApply: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if tt.knownBug != "" {
-				t.Skip("known bug: " + tt.knownBug)
-			}
 			t.Parallel()
 			ns := clusterNamespace(t, cs, "helm")
 			h := newHelmReleases(t, c, ns)

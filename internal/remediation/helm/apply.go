@@ -96,6 +96,8 @@ func (s *Strategy) execute(ctx context.Context, store *storage.Storage, op opera
 		rb := action.NewRollback(cfg)
 		rb.Version, rb.Description, rb.MaxHistory = op.ToRevision, op.Description, s.opts.MaxHistory
 		rb.Timeout, rb.WaitStrategy = s.opts.Timeout, kube.HookOnlyStrategy
+		// Helm applies a rollback the way the target revision was applied; see the upgrade below.
+		rb.ForceConflicts = appliedServerSide(store, op.Release, op.ToRevision)
 		if err := rb.Run(op.Release); err != nil {
 			return fmt.Errorf("roll back %s/%s to revision %d: %w", op.Namespace, op.Release, op.ToRevision, err)
 		}
@@ -112,6 +114,13 @@ func (s *Strategy) execute(ctx context.Context, store *storage.Storage, op opera
 		up := action.NewUpgrade(cfg)
 		up.Namespace, up.Description, up.MaxHistory = op.Namespace, op.Description, s.opts.MaxHistory
 		up.Timeout, up.WaitStrategy = s.opts.Timeout, kube.HookOnlyStrategy
+		// A release applied server-side (Helm 4's default) has its fields owned by the field
+		// manager that installed it ("helm" for the CLI); the engine applies as its own
+		// ("coordination-engine", so managedFields say who changed what) and takes over the
+		// fields it changes, as `helm upgrade --force-conflicts` does. Without it every upgrade
+		// of such a release fails with a conflict on the very field the engine changes. Helm
+		// upgrades the way the latest revision was applied, and refuses the option client-side.
+		up.ForceConflicts = appliedServerSide(store, op.Release, 0)
 		// Exactly the revision's user-supplied values plus the override: no reuse, no reset
 		// surprises.
 		up.ResetValues = true
@@ -122,6 +131,20 @@ func (s *Strategy) execute(ctx context.Context, store *storage.Storage, op opera
 		return nil
 	}
 	return fmt.Errorf("%w: kind %q", ErrBadChange, op.Kind)
+}
+
+// appliedServerSide says whether revision (0: the latest) of the release was applied with
+// server-side apply; false when it cannot be read (Helm then fails on its own read).
+func appliedServerSide(store *storage.Storage, name string, revision int) bool {
+	var ri any
+	var err error
+	if revision == 0 {
+		ri, err = store.Last(name)
+	} else {
+		ri, err = store.Get(name, revision)
+	}
+	r, ok := ri.(*release.Release)
+	return err == nil && ok && r.ApplyMethod == string(release.ApplyMethodServerSideApply)
 }
 
 // markFailed marks the stuck revision op.MarkFailed failed, if it is still pending.
