@@ -91,6 +91,9 @@ func (s *Strategy) inspect(ctx context.Context, app Application, gc gitChange, c
 		}
 	}
 	s.mu.Lock()
+	if len(s.seen) >= maxRemembered {
+		clear(s.seen) // finished workflows' entries; a live one clones its revision again
+	}
 	s.seen[key] = r
 	s.mu.Unlock()
 	return r, nil

@@ -218,5 +218,12 @@ func (s *Strategy) remember(workflow, commit string) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if len(s.commits) >= maxRemembered {
+		clear(s.commits) // finished workflows' entries; a live one finds its commit in Git again
+	}
 	s.commits[workflow] = commit
 }
+
+// maxRemembered bounds the strategy's memory of commits and inspected revisions; both are
+// caches of what Git says.
+const maxRemembered = 1024
