@@ -47,12 +47,25 @@ func parseKnownHosts(text []byte) (knownHosts, error) {
 	return kh, nil
 }
 
-// algorithms lists the key types present, so the server offers a key we can check.
+// algorithms lists the host-key algorithms of the key types present, so the server offers a key
+// we can check. An RSA key is offered with SHA-2 signatures first: OpenSSH 8.8 and later refuse
+// the SHA-1 "ssh-rsa" signature by default.
 func (kh knownHosts) algorithms() []string {
 	var algos []string
+	add := func(a ...string) {
+		for _, x := range a {
+			if !slices.Contains(algos, x) {
+				algos = append(algos, x)
+			}
+		}
+	}
 	for _, e := range kh.entries {
-		if !e.revoked && !slices.Contains(algos, e.key.Type()) {
-			algos = append(algos, e.key.Type())
+		switch {
+		case e.revoked:
+		case e.key.Type() == ssh.KeyAlgoRSA:
+			add(ssh.KeyAlgoRSASHA512, ssh.KeyAlgoRSASHA256, ssh.KeyAlgoRSA)
+		default:
+			add(e.key.Type())
 		}
 	}
 	return algos
