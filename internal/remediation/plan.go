@@ -280,7 +280,7 @@ func (e *Executor) strategyFor(owner managedby.Resolution) (Strategy, string, *a
 		return nil, name, action.Refuse(ReasonGitOpsManaged, false, "%s is managed by Flux %s %q; the engine never patches GitOps-managed objects live (Flux would revert it): change it in Git",
 			owner.Workload, d[managedby.DetailFluxKind], d[managedby.DetailFluxName])
 	case managedby.Helm:
-		return nil, name, action.Refuse(ReasonHelmManaged, false, "%s belongs to Helm release %s/%s; it must be changed through the release, and this engine version has no Helm strategy: nothing was changed",
+		return nil, name, action.Refuse(ReasonHelmManaged, false, "%s belongs to Helm release %s/%s; it must be changed through the release, and no Helm strategy is registered: nothing was changed",
 			owner.Workload, d[managedby.DetailHelmNamespace], d[managedby.DetailHelmRelease])
 	}
 	var gaps []string
