@@ -184,6 +184,9 @@ const (
 	// ReasonReleasePending: the Helm release has an install, upgrade or rollback in progress;
 	// retryable (a release stuck pending past the allowance is recovered instead).
 	ReasonReleasePending = "ReleasePending"
+	// ReasonReleaseMoved: the Helm release has a revision the plan did not see (someone else
+	// upgraded or rolled it back); the engine does not make its change over theirs.
+	ReasonReleaseMoved = "ReleaseMoved"
 	// ReasonRepositoryReadOnly: the Git repository that defines the target cannot be written by
 	// the engine; the workflow waits for a person's approval with the proposed diff.
 	ReasonRepositoryReadOnly = "RepositoryReadOnly"

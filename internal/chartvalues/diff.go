@@ -25,6 +25,9 @@ func Diff(from, to Manifests) string {
 		switch {
 		case !ok:
 			added = append(added, m.Key())
+		case o.Content != m.Content && m.Kind == "Secret":
+			// A diff is recorded on the workflow and shown to whoever reads it: never a Secret's data.
+			fmt.Fprintf(&b, "%s: changed (its content is not shown)\n", m.Key())
 		case o.Content != m.Content:
 			fmt.Fprintf(&b, "%s:\n", m.Key())
 			writeLineDiff(&b, strings.Split(o.Content, "\n"), strings.Split(m.Content, "\n"))

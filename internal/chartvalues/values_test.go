@@ -88,3 +88,18 @@ func FuzzDiff(f *testing.F) {
 		_ = Diff(from, to)
 	})
 }
+
+// A Secret that changed is named, never shown: the diff goes into workflow status.
+func TestDiffNeverShowsASecretsData(t *testing.T) {
+	secret := func(token string) Manifests {
+		ms, err := ParseManifests("---\n# Source: web/templates/secret.yaml\napiVersion: v1\nkind: Secret\nmetadata:\n  name: creds\ndata:\n  token: "+token+"\n", "prod")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ms
+	}
+	got := Diff(secret("b2xk"), secret("bmV3"))
+	if strings.Contains(got, "b2xk") || strings.Contains(got, "bmV3") || !strings.Contains(got, "Secret prod/creds: changed") {
+		t.Fatalf("Diff(Secret) = %q, want it named as changed without its data", got)
+	}
+}

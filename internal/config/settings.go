@@ -163,7 +163,7 @@ var settings = []setting{
 		usage: "prefix of review branches (GIT_PUSH_MODE=review)",
 		apply: func(o *Options, v string) (string, bool) { return branchPrefixValue(&o.GitReviewBranchPrefix, v) }},
 	{envs: []string{"GIT_CREDENTIALS_SECRET"}, flag: "git-credentials-secret", def: "",
-		usage: "Secret (\"name\" in NAMESPACE, or \"namespace/name\") with Git credentials in Argo CD's keys (username, password, sshPrivateKey, sshKnownHosts) used instead of Argo CD's repository Secrets; empty uses Argo CD's",
+		usage: "Secret (\"name\" in NAMESPACE, or \"namespace/name\") with Git credentials in Argo CD's keys (url: the repository, or a prefix of the repositories, it serves; username, password, sshPrivateKey, sshKnownHosts) used instead of Argo CD's repository Secrets for the repositories its url names; empty uses Argo CD's",
 		apply: func(o *Options, v string) (string, bool) { return secretRefValue(&o.GitCredentialsSecret, v) }},
 	{envs: []string{"GIT_AUTHOR"}, flag: "git-author", def: "coordination-engine <coordination-engine@selfhealing.dev>",
 		usage: "author of the engine's Git commits, \"Name <email>\"",

@@ -160,12 +160,19 @@ func (e *Executor) apply(ctx context.Context, wf *v1alpha1.RemediationWorkflow) 
 	}
 	err = strategy.Apply(ctx, lease.permit, *step.Change)
 	var refusal *action.Refusal
+	within := e.now().Sub(step.StartedAt.Time) < e.opts.ApplyTimeout
 	switch {
-	case errors.As(err, &refusal) && refusal.Retryable && e.now().Sub(step.StartedAt.Time) < e.opts.ApplyTimeout:
+	case errors.As(err, &refusal) && refusal.Retryable && within:
 		// An owner busy for a while (an Argo CD operation running, a sync window closed, a Helm
 		// release pending): the same change is tried again.
 		logr.FromContextOrDiscard(ctx).Info("Change not made yet; waiting", "reason", refusal.Reason, "message", refusal.Message)
 		return ctrl.Result{RequeueAfter: 2 * time.Second}, nil
+	case errors.Is(err, ErrPartlyApplied) && !(within && refusal == nil && retryable(err)):
+		// The change is in place (a pushed commit) though its rollout was not started: it is
+		// recorded as applied, so verification follows it and undoes it if it does not heal.
+		now := e.now().UTC()
+		e.markApplied(wf.Name, now)
+		return e.applied(ctx, wf, now, v1alpha1.ReasonApplied, "applied, but: "+err.Error())
 	case errors.As(err, &refusal):
 		phase := v1alpha1.WorkflowFailed
 		if refusal.Reason == reasonConflictLost {

@@ -153,6 +153,10 @@ func (e *Executor) planError(ctx context.Context, wf *v1alpha1.RemediationWorkfl
 	switch {
 	case errors.As(err, &refusal) && askFirst(refusal, p):
 		return e.askApproval(ctx, wf, p, refusal)
+	case errors.As(err, &refusal) && waitAtPlan[refusal.Reason] && e.since(wf.Name, planFailures, e.now()) < e.opts.ApplyTimeout:
+		// The owner is busy for a while (a Helm operation in progress): plan again shortly.
+		logr.FromContextOrDiscard(ctx).Info("Cannot plan yet; waiting", "reason", refusal.Reason, "message", refusal.Message)
+		return ctrl.Result{RequeueAfter: 2 * time.Second}, nil
 	case errors.As(err, &refusal) && refusal.Reason == reasonNoExecution:
 		// The Python engine's bookkeeping actions: done, with nothing to change.
 		return e.stop(ctx, wf, p, v1alpha1.WorkflowCompleted, refusal.Reason, refusal.Message, false)
@@ -164,6 +168,10 @@ func (e *Executor) planError(ctx context.Context, wf *v1alpha1.RemediationWorkfl
 	}
 	return ctrl.Result{}, err
 }
+
+// waitAtPlan are the retryable refusals planning waits out (up to ApplyTimeout) instead of
+// failing: they go away on their own.
+var waitAtPlan = map[string]bool{v1alpha1.ReasonReleasePending: true}
 
 // askFirst says a refusal asks for a person rather than ending the workflow: the strategy
 // computed the change but may not make it on its own (a Git repository the engine cannot write).

@@ -2,6 +2,7 @@ package remediation
 
 import (
 	"context"
+	"errors"
 
 	"selfhealing.dev/coordination-engine/api/v1alpha1"
 	"selfhealing.dev/coordination-engine/internal/action"
@@ -21,3 +22,8 @@ type Strategy interface {
 	// Undo reverts change; an error when it cannot be undone.
 	Undo(ctx context.Context, p *guardrail.Permit, change v1alpha1.Change) error
 }
+
+// ErrPartlyApplied is wrapped by a strategy's Apply when its change is in place but a later part
+// failed (a commit pushed, the sync request refused): once it will not be retried, the executor
+// records the change as applied, and verification follows (and if need be undoes) it.
+var ErrPartlyApplied = errors.New("the change is made, its rollout was not started")

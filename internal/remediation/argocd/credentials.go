@@ -45,7 +45,9 @@ type Credentials struct {
 }
 
 // FindCredentials returns the credentials for repoURL. A configured Secret (Name set) wins and
-// must exist. Otherwise it reads Argo CD's repository Secrets in namespace (Argo CD's) as Argo CD
+// must exist, and it serves only the repositories its url names (the same URL, or a prefix, as
+// for Argo CD's credential templates): an Application pointed at another host never gets its
+// credentials (ErrNoCredentials: anonymous, read-only). Otherwise it reads Argo CD's repository Secrets in namespace (Argo CD's) as Argo CD
 // resolves them, write Secrets before read ones: the repository Secret whose url is repoURL
 // (normalised: case, .git suffix, scp-style SSH), the project's before one for every project,
 // when it holds credentials; else the credential template with the longest url prefix of
@@ -55,6 +57,10 @@ func FindCredentials(ctx context.Context, r client.Reader, namespace, repoURL, p
 		s := &corev1.Secret{}
 		if err := r.Get(ctx, configured, s); err != nil {
 			return Credentials{}, fmt.Errorf("read repository Secret %s: %w", configured, err)
+		}
+		prefix := normalizeGitURL(string(s.Data["url"]))
+		if prefix == "" || !strings.HasPrefix(normalizeGitURL(repoURL), prefix) {
+			return Credentials{}, fmt.Errorf("%w for %s: the configured Secret %s serves %q only", ErrNoCredentials, repoURL, configured, string(s.Data["url"]))
 		}
 		return Credentials{Secret: configured, Type: SecretTypeConfigured, Data: s.Data}, nil
 	}

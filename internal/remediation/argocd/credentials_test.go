@@ -65,7 +65,7 @@ func TestFindCredentialsReadsArgoCDsSecrets(t *testing.T) {
 		repoSecret(ns, "org", argocd.SecretTypeRepoCreds, map[string]string{"url": "https://git.example.test/shop", "password": "t1"}),
 		repoSecret(ns, "host", argocd.SecretTypeRepoCreds, map[string]string{"url": "https://git.example.test", "password": "t0"}),
 		repoSecret(ns, "cluster", "cluster", map[string]string{"url": repoURL, "password": "no"}),
-		repoSecret(ns, "configured", "none", map[string]string{"password": "mine"}),
+		repoSecret(ns, "configured", "none", map[string]string{"url": "https://git.example.test/shop", "password": "mine"}),
 	} {
 		if err := c.Create(t.Context(), &s); err != nil {
 			t.Fatal(err)
@@ -82,5 +82,9 @@ func TestFindCredentialsReadsArgoCDsSecrets(t *testing.T) {
 	}
 	if _, err := argocd.FindCredentials(t.Context(), c, ns, "https://elsewhere.example.test/x.git", "default", types.NamespacedName{}); !errors.Is(err, argocd.ErrNoCredentials) {
 		t.Errorf("FindCredentials(elsewhere) error = %v, want ErrNoCredentials", err)
+	}
+	// The configured Secret's token never goes to a host its url does not name.
+	if got, err := argocd.FindCredentials(t.Context(), c, ns, "https://attacker.example.test/x.git", "default", configured); !errors.Is(err, argocd.ErrNoCredentials) || got.Data != nil {
+		t.Errorf("FindCredentials(configured, another host) = %s, %v; want ErrNoCredentials and no data", got.Secret, err)
 	}
 }

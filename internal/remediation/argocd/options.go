@@ -1,6 +1,8 @@
 package argocd
 
 import (
+	"time"
+
 	"k8s.io/apimachinery/pkg/types"
 
 	"selfhealing.dev/coordination-engine/internal/gitrepo"
@@ -33,6 +35,9 @@ type Options struct {
 	MaxReplicas int32
 	// Attempts is how often a push that lost a race (the branch moved) is redone.
 	Attempts int
+	// Timeout bounds one plan, apply, undo or follow: clones, pushes and API calls together.
+	// Default 2m.
+	Timeout time.Duration
 }
 
 func (o Options) withDefaults() Options {
@@ -50,6 +55,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Attempts <= 0 {
 		o.Attempts = 3
+	}
+	if o.Timeout <= 0 {
+		o.Timeout = 2 * time.Minute
 	}
 	return o
 }

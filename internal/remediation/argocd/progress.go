@@ -19,6 +19,8 @@ func (s *Strategy) Follow(ctx context.Context, ch v1alpha1.Change) (remediation.
 	if err != nil {
 		return remediation.Progress{}, err
 	}
+	ctx, cancel := context.WithTimeout(ctx, s.opts.Timeout)
+	defer cancel()
 	commit := s.commit(gc.Workflow)
 	if gc.Review != "" {
 		return remediation.Progress{ForReview: fmt.Sprintf("branch %s of %s (commit %s); merge it into %s for Argo CD to deploy it",

@@ -13,6 +13,7 @@ import (
 	"selfhealing.dev/coordination-engine/internal/gitrepo"
 	"selfhealing.dev/coordination-engine/internal/guardrail"
 	"selfhealing.dev/coordination-engine/internal/manifestedit"
+	"selfhealing.dev/coordination-engine/internal/remediation"
 )
 
 // Apply makes the recorded change under p: it asks whether Argo CD may sync now (sync windows,
@@ -26,11 +27,16 @@ func (s *Strategy) Apply(ctx context.Context, p *guardrail.Permit, ch v1alpha1.C
 		return err
 	}
 	return s.writer.External(ctx, p, ch, false, func(ctx context.Context) error {
+		ctx, cancel := context.WithTimeout(ctx, s.opts.Timeout)
+		defer cancel()
 		req, err := s.planSync(ctx, gc)
 		if err != nil {
 			return err
 		}
 		commit, err := s.pushWithRetries(ctx, gc, func(ctx context.Context, ws *workspace) (string, error) {
+			if err := p.Live(); err != nil { // the clone took a while: still ours to change?
+				return "", err
+			}
 			return s.commitEdit(ctx, ws, gc)
 		})
 		if err != nil {
@@ -40,8 +46,18 @@ func (s *Strategy) Apply(ctx context.Context, p *guardrail.Permit, ch v1alpha1.C
 		if gc.Review != "" {
 			return nil
 		}
-		return Request(ctx, s.apps, req)
+		if err := Request(ctx, s.apps, req); err != nil {
+			return fmt.Errorf("%w: %s is in Git; %w", remediation.ErrPartlyApplied, commitOrHead(commit), err)
+		}
+		return nil
 	})
+}
+
+func commitOrHead(commit string) string {
+	if commit == "" {
+		return "the change"
+	}
+	return "commit " + short(commit)
 }
 
 // Undo reverts the engine's commit with a commit of its own, pushes it and asks for a sync. A
@@ -54,12 +70,20 @@ func (s *Strategy) Undo(ctx context.Context, p *guardrail.Permit, ch v1alpha1.Ch
 	if gc.Review != "" {
 		return nil
 	}
+	if len(gc.Files) == 0 {
+		return errors.New("the engine made no commit (Git had the value already; it only asked for a sync): there is nothing of its own to revert")
+	}
 	return s.writer.External(ctx, p, ch, true, func(ctx context.Context) error {
+		ctx, cancel := context.WithTimeout(ctx, s.opts.Timeout)
+		defer cancel()
 		req, err := s.planSync(ctx, gc)
 		if err != nil {
 			return err
 		}
 		_, err = s.pushWithRetries(ctx, gc, func(ctx context.Context, ws *workspace) (string, error) {
+			if err := p.Live(); err != nil {
+				return "", err
+			}
 			return s.commitRevert(ctx, ws, gc)
 		})
 		if err != nil {
@@ -110,7 +134,7 @@ func (s *Strategy) pushWithRetries(ctx context.Context, gc gitChange, do func(co
 }
 
 func (s *Strategy) pushOnce(ctx context.Context, app Application, src Source, gc gitChange, do func(context.Context, *workspace) (string, error)) (string, error) {
-	ws, err := s.checkout(ctx, app, src, gc.Branch)
+	ws, err := s.checkoutForPush(ctx, app, src, gc)
 	if err != nil {
 		return "", err
 	}
@@ -141,6 +165,18 @@ func pushRefusal(gc gitChange, err error) error {
 			"%s refused the engine's push (%v): give the credentials in Argo CD's repository Secret (or GIT_CREDENTIALS_SECRET) write access", gc.RepoURL, err)
 	}
 	return err
+}
+
+// checkoutForPush clones the branch the change goes to: the branch deployed from, or the review
+// branch when it exists already (Apply made again: it holds the change and is built on).
+func (s *Strategy) checkoutForPush(ctx context.Context, app Application, src Source, gc gitChange) (*workspace, error) {
+	if gc.Review != "" {
+		ws, err := s.checkout(ctx, app, src, gc.Review)
+		if !errors.Is(err, gitrepo.ErrRevisionNotFound) {
+			return ws, err
+		}
+	}
+	return s.checkout(ctx, app, src, gc.Branch)
 }
 
 // commitEdit makes the recorded edit and commits it. When the branch already has the value, it

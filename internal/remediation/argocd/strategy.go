@@ -75,6 +75,8 @@ func (s *Strategy) Plan(ctx context.Context, act action.Action, owner managedby.
 	if owner.Method != managedby.ArgoCD {
 		return v1alpha1.Change{}, action.Refuse(v1alpha1.ReasonUnsupportedTarget, false, "%s is %s-managed, not by Argo CD", owner.Workload, owner.Method)
 	}
+	ctx, cancel := context.WithTimeout(ctx, s.opts.Timeout)
+	defer cancel()
 	app, err := s.application(ctx, owner)
 	if err != nil {
 		return v1alpha1.Change{}, err

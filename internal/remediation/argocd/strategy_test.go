@@ -169,8 +169,10 @@ func TestReviewModePushesABranchAndSyncsNothing(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Plan() = %v", err)
 	}
-	if err := f.s.Apply(t.Context(), guardrail.TestPermit(act), ch); err != nil {
-		t.Fatalf("Apply() = %v", err)
+	for range 2 { // a retry, or Apply made again after a restart
+		if err := f.s.Apply(t.Context(), guardrail.TestPermit(act), ch); err != nil {
+			t.Fatalf("Apply() = %v", err)
+		}
 	}
 	if got := gitrepotest.BranchHead(t, f.url, gitrepotest.Branch); got != head {
 		t.Errorf("review mode moved %s: %s → %s", gitrepotest.Branch, head, got)

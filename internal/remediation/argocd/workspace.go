@@ -4,8 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"path"
+	"path/filepath"
+	"strings"
 
+	"selfhealing.dev/coordination-engine/api/v1alpha1"
+	"selfhealing.dev/coordination-engine/internal/action"
 	"selfhealing.dev/coordination-engine/internal/gitrepo"
 	"selfhealing.dev/coordination-engine/internal/manifestedit"
 )
@@ -52,6 +57,10 @@ func (s *Strategy) checkout(ctx context.Context, app Application, src Source, re
 	if err != nil {
 		return nil, fmt.Errorf("clone %s at %s: %w", src.RepoURL, revision, err)
 	}
+	if err := symlinksStayInside(repo.Dir()); err != nil {
+		_ = repo.Close()
+		return nil, err
+	}
 	ws := &workspace{repo: repo, creds: creds, src: manifestedit.Source{Root: repo.Dir(), Path: path.Clean("/" + src.Path)[1:],
 		Recurse: src.Directory != nil && src.Directory.Recurse, Namespace: app.Destination.Namespace}}
 	switch src.Type {
@@ -69,3 +78,30 @@ func (s *Strategy) checkout(ctx context.Context, app Application, src Source, re
 
 // close removes the clone.
 func (w *workspace) close() { _ = w.repo.Close() }
+
+// symlinksStayInside refuses a checkout with a symbolic link that leads outside it: the engine
+// reads and writes the files of a source, and a link must not make it read or overwrite the
+// engine's own files.
+func symlinksStayInside(root string) error {
+	real, err := filepath.EvalSymlinks(root)
+	if err != nil {
+		return err
+	}
+	return filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		switch {
+		case err != nil:
+			return err
+		case d.IsDir() && d.Name() == ".git":
+			return filepath.SkipDir
+		case d.Type()&fs.ModeSymlink == 0:
+			return nil
+		}
+		target, err := filepath.EvalSymlinks(p)
+		if err != nil || (target != real && !strings.HasPrefix(target, real+string(filepath.Separator))) {
+			rel, _ := filepath.Rel(root, p)
+			return action.Refuse(v1alpha1.ReasonSourceUnsupported, false,
+				"the repository has a symbolic link %s that leads outside it (or nowhere); the engine does not follow it", rel)
+		}
+		return nil
+	})
+}

@@ -12,6 +12,7 @@ import (
 	"helm.sh/helm/v4/pkg/storage"
 
 	"selfhealing.dev/coordination-engine/api/v1alpha1"
+	internalaction "selfhealing.dev/coordination-engine/internal/action"
 	"selfhealing.dev/coordination-engine/internal/chartvalues"
 	"selfhealing.dev/coordination-engine/internal/guardrail"
 )
@@ -56,8 +57,10 @@ func (s *Strategy) run(ctx context.Context, p *guardrail.Permit, change v1alpha1
 		return nil
 	}
 	if latest := hist[len(hist)-1]; latest.Version != op.Revision {
-		return fmt.Errorf("%w: %s/%s is at revision %d (%s, %q), the change was planned at %d", ErrReleaseMoved,
-			op.Namespace, op.Release, latest.Version, status(latest), latest.Info.Description, op.Revision)
+		// A refusal too: it does not go away, so the workflow ends instead of retrying.
+		return fmt.Errorf("%w: %w", ErrReleaseMoved, internalaction.Refuse(v1alpha1.ReasonReleaseMoved, false,
+			"Helm release %s/%s is at revision %d (%s, %q), the change was planned at %d: someone changed it since, and the engine does not change it over them",
+			op.Namespace, op.Release, latest.Version, status(latest), latest.Info.Description, op.Revision))
 	}
 	return s.writer.External(ctx, p, change, undo, func(ctx context.Context) error {
 		ctx, cancel := context.WithTimeout(ctx, s.opts.Timeout)
