@@ -1,6 +1,7 @@
 package argocd_test
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -8,8 +9,10 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"selfhealing.dev/coordination-engine/api/v1alpha1"
@@ -17,6 +20,7 @@ import (
 	"selfhealing.dev/coordination-engine/internal/gitrepo/gitrepotest"
 	"selfhealing.dev/coordination-engine/internal/guardrail"
 	"selfhealing.dev/coordination-engine/internal/managedby"
+	"selfhealing.dev/coordination-engine/internal/remediation"
 	"selfhealing.dev/coordination-engine/internal/remediation/argocd"
 	"selfhealing.dev/coordination-engine/internal/remediation/workload"
 )
@@ -233,5 +237,33 @@ func BenchmarkPlan(b *testing.B) {
 		if _, err := f.s.Plan(b.Context(), act, f.owner); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// forbiddenPatches lets reads through and refuses every patch, as an identity without patch on
+// Applications would be.
+type forbiddenPatches struct{ client.Client }
+
+func (forbiddenPatches) Patch(context.Context, client.Object, client.Patch, ...client.PatchOption) error {
+	return apierrors.NewForbidden(schema.GroupResource{Group: "argoproj.io", Resource: "applications"}, "web", errors.New("no patch"))
+}
+
+// A commit pushed whose sync request is then refused is reported as made in part, so the
+// executor records it as applied and follows it instead of losing it as "not applied".
+func TestAPushWhoseSyncIsRefusedIsAppliedInPart(t *testing.T) {
+	f := newStrategyFixture(t, argocd.Options{})
+	w := guardrail.TestWriter(f.c)
+	s := argocd.New(f.c, forbiddenPatches{f.c}, w, workload.New(f.c, w, workload.Options{}, time.Now), argocd.Options{WorkDir: t.TempDir()}, time.Now)
+	act := f.act(action.SetMemoryLimit)
+	ch, err := s.Plan(t.Context(), act, f.owner)
+	if err != nil {
+		t.Fatalf("Plan() = %v", err)
+	}
+	err = s.Apply(t.Context(), guardrail.TestPermit(act), ch)
+	if !errors.Is(err, remediation.ErrPartlyApplied) || !apierrors.IsForbidden(err) {
+		t.Fatalf("Apply() = %v, want ErrPartlyApplied wrapping the Forbidden", err)
+	}
+	if got := gitrepotest.ReadFile(t, f.url, gitrepotest.Branch, "apps/web/deployment.yaml"); !strings.Contains(got, "memory: 96Mi") {
+		t.Errorf("the commit is not on the branch:\n%s", got)
 	}
 }
