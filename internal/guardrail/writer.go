@@ -118,6 +118,13 @@ func (w *Writer) record(p *Permit, ch v1alpha1.Change, undo bool, err error) err
 	obj := objectFor(ch.Object)
 	log := w.log.WithValues("action", act.Type, "object", ch.Object.Kind+"/"+ch.Object.Namespace+"/"+ch.Object.Name,
 		"workflow", act.Workflow, "incident", act.Incident, "strategy", ch.Strategy, "undo", undo)
+	var wait *action.Refusal
+	if errors.As(err, &wait) && wait.Retryable {
+		// The owner is busy (an operation running, a window closed): the change waits and is
+		// tried again, which is no failure to report on the object every few seconds.
+		log.V(1).Info("Change waits", "reason", wait.Reason, "message", wait.Message)
+		return fmt.Errorf("%s %s: %w", verb(undo), ch.Summary, err)
+	}
 	if err != nil {
 		log.Error(err, "Change failed")
 		w.recorder.Eventf(obj, nil, corev1.EventTypeWarning, v1alpha1.EventRemediationFailed, string(act.Type),
