@@ -91,6 +91,9 @@ type Options struct {
 	MaxReplicas int
 	// OperatorFieldMappings maps custom resource kinds' fields for the operator strategy.
 	OperatorFieldMappings string
+	// ArgoCDNamespace is Argo CD's own namespace (openshift-gitops, argocd), where its
+	// repository Secrets are; empty means each Application's namespace.
+	ArgoCDNamespace string
 	// GitPushMode is where the Argo CD strategy pushes its commits: "target" (the branch the
 	// Application deploys from) or "review" (a branch of its own, for people to merge).
 	GitPushMode string

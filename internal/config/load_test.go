@@ -84,6 +84,7 @@ func TestLoadRejectsMalformedValuesNamingTheVariable(t *testing.T) {
 		{"bad flag value names the flag", []string{"--port", "x"}, nil, "--port"},
 		{"bad KServe model URL", nil, []string{"KSERVE_ANOMALY_DETECTOR_URL=not a url"}, "KSERVE_ANOMALY_DETECTOR_URL"},
 		{"KServe model name without service", nil, []string{"KSERVE_ANOMALY_DETECTOR_MODEL=m"}, "KSERVE_ANOMALY_DETECTOR_SERVICE"},
+		{"ARGOCD_NAMESPACE with capitals", nil, []string{"ARGOCD_NAMESPACE=Argo_CD"}, "ARGOCD_NAMESPACE"},
 		{"unknown GIT_PUSH_MODE", nil, []string{"GIT_PUSH_MODE=force"}, "GIT_PUSH_MODE"},
 		{"GIT_REVIEW_BRANCH_PREFIX with a space", nil, []string{"GIT_REVIEW_BRANCH_PREFIX=fix me"}, "GIT_REVIEW_BRANCH_PREFIX"},
 		{"GIT_REVIEW_BRANCH_PREFIX with ..", nil, []string{"GIT_REVIEW_BRANCH_PREFIX=a..b"}, "GIT_REVIEW_BRANCH_PREFIX"},

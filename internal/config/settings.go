@@ -154,6 +154,15 @@ var settings = []setting{
 			o.OperatorFieldMappings = v
 			return "", true
 		}},
+	{envs: []string{"ARGOCD_NAMESPACE"}, flag: "argocd-namespace", def: "",
+		usage: "Argo CD's own namespace (openshift-gitops on OpenShift GitOps, argocd upstream): where its repository Secrets are read, and where Applications named without a namespace are; empty means each Application's namespace",
+		apply: func(o *Options, v string) (string, bool) {
+			if v == "" {
+				o.ArgoCDNamespace = ""
+				return "", true
+			}
+			return namespaceValue(&o.ArgoCDNamespace, v)
+		}},
 	{envs: []string{"GIT_PUSH_MODE"}, flag: "git-push-mode", def: "target",
 		usage: "where the Argo CD strategy pushes its commits: target (the branch the Application deploys from, then a sync) or review (a branch <GIT_REVIEW_BRANCH_PREFIX>/<workflow> for people to merge)",
 		apply: func(o *Options, v string) (string, bool) {

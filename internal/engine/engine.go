@@ -103,7 +103,7 @@ func build(ctx context.Context, wg *sync.WaitGroup, cfg config.Options, p Params
 		return err
 	}
 	rec := newRecords(cfg, mgr, log)
-	resolver, err := newResolver(mgr, log.WithName("managedby"))
+	resolver, err := newResolver(mgr, cfg.ArgoCDNamespace, log.WithName("managedby"))
 	if err != nil {
 		return err
 	}

@@ -16,8 +16,9 @@ import (
 // release Secrets from a cache of its own that holds only Secrets labelled owner=helm, so that no
 // other Secret is ever cached. Both run on every replica (the API serves detections everywhere).
 // It contacts no API server, so it never delays start-up: the first resolution of a kind waits
-// for that kind's informer, bounded by managedby.Options.Timeout.
-func newResolver(mgr manager.Manager, log logr.Logger) (*managedby.Resolver, error) {
+// for that kind's informer, bounded by managedby.Options.Timeout. argoCDNamespace is where
+// Applications named without a namespace are looked for (ARGOCD_NAMESPACE).
+func newResolver(mgr manager.Manager, argoCDNamespace string, log logr.Logger) (*managedby.Resolver, error) {
 	releases, err := cache.New(mgr.GetConfig(), cache.Options{
 		HTTPClient:           mgr.GetHTTPClient(),
 		Scheme:               mgr.GetScheme(),
@@ -31,7 +32,7 @@ func newResolver(mgr manager.Manager, log logr.Logger) (*managedby.Resolver, err
 	if err := mgr.Add(ownCache{releases}); err != nil {
 		return nil, fmt.Errorf("add release Secret cache: %w", err)
 	}
-	r := managedby.NewResolver(mgr.GetCache(), releases, mgr.GetRESTMapper(), managedby.Options{}, log)
+	r := managedby.NewResolver(mgr.GetCache(), releases, mgr.GetRESTMapper(), managedby.Options{ArgoCDNamespace: argoCDNamespace}, log)
 	if err := mgr.Add(r); err != nil {
 		return nil, fmt.Errorf("add resolver: %w", err)
 	}

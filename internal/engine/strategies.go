@@ -89,6 +89,6 @@ func argoCDStrategy(cfg config.Options, reader client.Reader, c client.Client, w
 	return argocd.New(reader, applications{Reader: reader, patcher: c}, writer, direct, argocd.Options{
 		PushMode: cfg.GitPushMode, ReviewPrefix: cfg.GitReviewBranchPrefix, Credentials: creds,
 		Author:  gitrepo.Signature{Name: author.Name, Email: author.Address},
-		WorkDir: cfg.GitWorkDir, MaxReplicas: int32(cfg.MaxReplicas),
+		WorkDir: cfg.GitWorkDir, MaxReplicas: int32(cfg.MaxReplicas), ArgoCDNamespace: cfg.ArgoCDNamespace,
 	}, time.Now), nil
 }

@@ -85,7 +85,7 @@ func PickCredentials(secrets []corev1.Secret, repoURL, project string) (Credenti
 		if s := repositorySecret(secrets, pair[0], repoURL, project); s != nil && hasCredentials(s) {
 			return credentialsOf(s, pair[0]), true
 		}
-		if s := credentialTemplate(secrets, pair[1], repoURL); s != nil {
+		if s := credentialTemplate(secrets, pair[1], repoURL, project); s != nil {
 			return credentialsOf(s, pair[1]), true
 		}
 	}
@@ -119,7 +119,7 @@ func repositorySecret(secrets []corev1.Secret, typ, repoURL, project string) *co
 
 // credentialTemplate is Argo CD's getRepositoryCredentialIndex: the longest url prefix wins, the
 // first of equal ones.
-func credentialTemplate(secrets []corev1.Secret, typ, repoURL string) *corev1.Secret {
+func credentialTemplate(secrets []corev1.Secret, typ, repoURL, project string) *corev1.Secret {
 	var best *corev1.Secret
 	longest := 0
 	repo := normalizeGitURL(repoURL)
@@ -127,6 +127,9 @@ func credentialTemplate(secrets []corev1.Secret, typ, repoURL string) *corev1.Se
 		s := &secrets[i]
 		if s.Labels[LabelSecretType] != typ {
 			continue
+		}
+		if p := string(s.Data["project"]); p != "" && p != project {
+			continue // another project's credentials
 		}
 		prefix := normalizeGitURL(string(s.Data["url"]))
 		if prefix != "" && strings.HasPrefix(repo, prefix) && len(prefix) > longest {

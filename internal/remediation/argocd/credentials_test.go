@@ -32,6 +32,7 @@ func TestPickCredentials(t *testing.T) {
 	write := repoSecret(ns, "write", argocd.SecretTypeRepoCredsWrite, map[string]string{"url": "https://git.example.test/", "password": "w"})
 	other := repoSecret(ns, "other", argocd.SecretTypeRepository, map[string]string{"url": "https://git.example.test/shop/other.git", "password": "x"})
 	ssh := repoSecret(ns, "ssh", argocd.SecretTypeRepoCreds, map[string]string{"url": "git@git.example.test:shop", "sshPrivateKey": "k"})
+	scoped := repoSecret(ns, "scoped", argocd.SecretTypeRepoCreds, map[string]string{"url": "https://git.example.test/shop", "project": "shop", "password": "t4"})
 	tests := []struct {
 		name    string
 		secrets []corev1.Secret
@@ -46,6 +47,8 @@ func TestPickCredentials(t *testing.T) {
 		{"another project's repository Secret is not used", []corev1.Secret{project, host}, repoURL, "web", "host"},
 		{"write credentials win over read ones", []corev1.Secret{exact, write}, repoURL, "", "write"},
 		{"an scp-style SSH template matches an scp-style URL", []corev1.Secret{ssh, host}, "git@git.example.test:shop/deploy.git", "", "ssh"},
+		{"a project's credential template serves its project", []corev1.Secret{host, scoped}, repoURL, "shop", "scoped"},
+		{"another project's credential template is not used", []corev1.Secret{host, scoped}, repoURL, "web", "host"},
 		{"nothing matches another host", []corev1.Secret{org, exact}, "https://elsewhere.example.test/shop/deploy.git", "", ""},
 	}
 	for _, tt := range tests {

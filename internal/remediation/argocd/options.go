@@ -22,6 +22,9 @@ type Options struct {
 	PushMode string
 	// ReviewPrefix prefixes review branches: <prefix>/<workflow>.
 	ReviewPrefix string
+	// ArgoCDNamespace is where Argo CD's repository Secrets are; "" is each Application's
+	// namespace (right unless Applications live in other namespaces than Argo CD).
+	ArgoCDNamespace string
 	// Credentials names a Secret whose credentials are used instead of Argo CD's repository
 	// Secrets; an empty Name uses Argo CD's.
 	Credentials types.NamespacedName

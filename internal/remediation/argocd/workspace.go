@@ -29,7 +29,11 @@ type workspace struct {
 // holds for it; none found means anonymous access, which reads public repositories and writes
 // only file:// ones.
 func (s *Strategy) remote(ctx context.Context, app Application, repoURL string) (gitrepo.Remote, string, error) {
-	c, err := FindCredentials(ctx, s.reader, app.Namespace, repoURL, app.Project, s.opts.Credentials)
+	ns := s.opts.ArgoCDNamespace
+	if ns == "" {
+		ns = app.Namespace
+	}
+	c, err := FindCredentials(ctx, s.reader, ns, repoURL, app.Project, s.opts.Credentials)
 	switch {
 	case errors.Is(err, ErrNoCredentials):
 		r, err := gitrepo.RemoteFromSecret(repoURL, nil)
