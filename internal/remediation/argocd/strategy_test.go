@@ -267,3 +267,29 @@ func TestAPushWhoseSyncIsRefusedIsAppliedInPart(t *testing.T) {
 		t.Errorf("the commit is not on the branch:\n%s", got)
 	}
 }
+
+// After an engine restart (a strategy that remembers nothing), following a change finds the
+// engine's commit on the branch by its workflow trailer, and is done once Argo CD synced it.
+func TestFollowFindsTheCommitAfterARestart(t *testing.T) {
+	f := newStrategyFixture(t, argocd.Options{})
+	act := f.act(action.SetMemoryLimit)
+	ch, err := f.s.Plan(t.Context(), act, f.owner)
+	if err != nil {
+		t.Fatalf("Plan() = %v", err)
+	}
+	if err := f.s.Apply(t.Context(), guardrail.TestPermit(act), ch); err != nil {
+		t.Fatalf("Apply() = %v", err)
+	}
+	head := gitrepotest.BranchHead(t, f.url, gitrepotest.Branch)
+	// Argo CD synced the branch head, which is the engine's commit.
+	status := `{"operation":null,"status":{"sync":{"status":"Synced","revision":"` + head + `"},"health":{"status":"Healthy"}}}`
+	if err := f.c.Patch(t.Context(), application(f.ns, "web"), client.RawPatch("application/merge-patch+json", []byte(status))); err != nil {
+		t.Fatal(err)
+	}
+	w := guardrail.TestWriter(f.c)
+	restarted := argocd.New(f.c, f.c, w, workload.New(f.c, w, workload.Options{}, time.Now), argocd.Options{WorkDir: t.TempDir()}, time.Now)
+	p, err := restarted.Follow(t.Context(), ch)
+	if err != nil || !p.Done || p.Reverted != "" || p.Failed != "" {
+		t.Fatalf("Follow() after a restart = %+v, %v; want done", p, err)
+	}
+}
