@@ -40,27 +40,26 @@ func (o *object) value(m map[string]any, path ...string) (any, bool) {
 }
 
 func (o *object) str(m map[string]any, path ...string) string {
-	v, ok := o.value(m, path...)
-	if !ok {
-		return ""
-	}
-	s, ok := v.(string)
-	if !ok {
-		o.fail(path, "a string", v)
-	}
-	return s
+	return typed[string](o, "a string", m, path)
 }
 
 func (o *object) boolean(m map[string]any, path ...string) bool {
+	return typed[bool](o, "a boolean", m, path)
+}
+
+// typed is the value at path as a T, the zero T when absent; a value of another type is
+// recorded as a failure (want says what was expected) and reads as the zero T.
+func typed[T any](o *object, want string, m map[string]any, path []string) T {
+	var zero T
 	v, ok := o.value(m, path...)
 	if !ok {
-		return false
+		return zero
 	}
-	b, ok := v.(bool)
+	t, ok := v.(T)
 	if !ok {
-		o.fail(path, "a boolean", v)
+		o.fail(path, want, v)
 	}
-	return b
+	return t
 }
 
 func (o *object) integer(m map[string]any, path ...string) int64 {
