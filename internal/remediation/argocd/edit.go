@@ -5,9 +5,6 @@ import (
 	"errors"
 	"fmt"
 
-	appsv1 "k8s.io/api/apps/v1"
-	"sigs.k8s.io/controller-runtime/pkg/client"
-
 	"selfhealing.dev/coordination-engine/api/v1alpha1"
 	"selfhealing.dev/coordination-engine/internal/action"
 	"selfhealing.dev/coordination-engine/internal/managedby"
@@ -117,30 +114,16 @@ func (s *Strategy) make(ctx context.Context, ws *workspace, e edit) (manifestedi
 	return r, nil
 }
 
-// replicas is the live workload's replica count.
+// replicas is the live workload's replica count; only Deployments and StatefulSets are scaled.
 func (s *Strategy) replicas(ctx context.Context, w managedby.Object) (int32, error) {
-	key := client.ObjectKey{Namespace: w.Namespace, Name: w.Name}
-	var n *int32
-	switch w.Kind {
-	case "Deployment":
-		var d appsv1.Deployment
-		if err := s.reader.Get(ctx, key, &d); err != nil {
-			return 0, fmt.Errorf("read %s: %w", w, err)
-		}
-		n = d.Spec.Replicas
-	case "StatefulSet":
-		var st appsv1.StatefulSet
-		if err := s.reader.Get(ctx, key, &st); err != nil {
-			return 0, fmt.Errorf("read %s: %w", w, err)
-		}
-		n = st.Spec.Replicas
-	default:
+	if w.Kind != "Deployment" && w.Kind != "StatefulSet" {
 		return 0, action.Refuse(v1alpha1.ReasonUnsupportedTarget, false, "%s has no replica count to scale", w)
 	}
-	if n == nil {
-		return 1, nil
+	n, err := s.memory.Replicas(ctx, w)
+	if err != nil {
+		return 0, fmt.Errorf("read %s: %w", w, err)
 	}
-	return *n, nil
+	return n, nil
 }
 
 // editRefusal turns manifestedit's errors into refusals that say what to do.

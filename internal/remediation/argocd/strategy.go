@@ -29,9 +29,11 @@ var (
 	_ remediation.Follower = (*Strategy)(nil)
 )
 
-// MemoryPlanner decides memory-limit raises by the direct strategy's rules.
+// MemoryPlanner decides memory-limit raises by the direct strategy's rules, and reads a live
+// workload's replica count; *workload.Strategy is one.
 type MemoryPlanner interface {
 	PlanMemory(ctx context.Context, w managedby.Object, container string) (workload.MemoryRaise, error)
+	Replicas(ctx context.Context, w managedby.Object) (int32, error)
 }
 
 // Strategy remediates workloads that Argo CD deploys: it changes the file in Git that decides

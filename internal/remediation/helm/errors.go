@@ -24,8 +24,6 @@ var (
 	// ErrReleaseMoved means the release has a revision the plan did not see (someone else
 	// upgraded or rolled it back): the change is not made over theirs.
 	ErrReleaseMoved = errors.New("helm release moved on since the plan")
-	// ErrNotRestartable means the workload's kind has no pod template to restart.
-	ErrNotRestartable = errors.New("only Deployments, StatefulSets and DaemonSets are restarted")
 	// ErrBadChange means a change's Patch or Undo is not this strategy's.
 	ErrBadChange = errors.New("not a Helm change")
 )

@@ -35,6 +35,13 @@ type MemoryPlanner interface {
 	PlanMemory(ctx context.Context, w managedby.Object, container string) (workload.MemoryRaise, error)
 }
 
+// WorkloadPlanner is MemoryPlanner that also plans restarts of the live workload, by the
+// direct strategy's rules; *workload.Strategy is one.
+type WorkloadPlanner interface {
+	MemoryPlanner
+	PlanRestart(ctx context.Context, w managedby.Object) (v1alpha1.Change, error)
+}
+
 // Strategy changes Helm releases with the Helm SDK.
 type Strategy struct {
 	config    *rest.Config
@@ -42,7 +49,7 @@ type Strategy struct {
 	releases  *Releases
 	reader    client.Reader
 	writer    *guardrail.Writer
-	memory    MemoryPlanner
+	memory    WorkloadPlanner
 	opts      Options
 	now       func() time.Time
 }
@@ -50,7 +57,7 @@ type Strategy struct {
 // New returns the strategy. It reads release records and runs Helm actions with cfg (Helm's
 // kube client needs a rest.Config; every run is inside writer.External under a permit), reads
 // workloads with reader, and takes memory raises from planner. log receives Helm's own logging.
-func New(cfg *rest.Config, reader client.Reader, writer *guardrail.Writer, planner MemoryPlanner, opts Options, log logr.Logger, now func() time.Time) (*Strategy, error) {
+func New(cfg *rest.Config, reader client.Reader, writer *guardrail.Writer, planner WorkloadPlanner, opts Options, log logr.Logger, now func() time.Time) (*Strategy, error) {
 	rels, err := NewReleases(cfg, log)
 	if err != nil {
 		return nil, err
@@ -91,7 +98,15 @@ func (s *Strategy) Plan(ctx context.Context, act action.Action, owner managedby.
 		return v1alpha1.Change{}, err
 	}
 	if act.Type == action.Restart {
-		return planRestart(owner, ns+"/"+name, s.now())
+		// A restart is no release change (the same chart and values render the same
+		// manifests): the workload's restartedAt annotation, as `kubectl rollout restart`
+		// sets it. Helm keeps a field its manifests never set across later upgrades and
+		// rollbacks (its three-way merge leaves it alone, and so does server-side apply, where
+		// it belongs to another field manager), so the release does not fight it.
+		ch, err := s.memory.PlanRestart(ctx, owner.Workload)
+		ch.Strategy = Name
+		ch.Summary += fmt.Sprintf(" (Helm release %s/%s keeps the restart annotation across upgrades)", ns, name)
+		return ch, err
 	}
 	var op operation
 	var ch v1alpha1.Change

@@ -10,6 +10,7 @@ import (
 	"selfhealing.dev/coordination-engine/api/v1alpha1"
 	"selfhealing.dev/coordination-engine/internal/action"
 	"selfhealing.dev/coordination-engine/internal/guardrail"
+	"selfhealing.dev/coordination-engine/internal/remediation/workload"
 )
 
 func TestRollbackSkipsAFailedRevisionAndUndoes(t *testing.T) {
@@ -126,8 +127,8 @@ func TestRestartPatchesThePodTemplateNotTheRelease(t *testing.T) {
 		t.Fatalf("Apply(restart) = %v", err)
 	}
 	d := f.deployment(t, "restarted")
-	if d.Spec.Template.Annotations[restartAnnotation] == "" {
-		t.Errorf("pod template annotations = %v, want %s", d.Spec.Template.Annotations, restartAnnotation)
+	if d.Spec.Template.Annotations[workload.RestartedAtAnnotation] == "" {
+		t.Errorf("pod template annotations = %v, want %s", d.Spec.Template.Annotations, workload.RestartedAtAnnotation)
 	}
 	hist, err := f.s.releases.History(t.Context(), f.ns, "restarted")
 	if err != nil || len(hist) != 1 {

@@ -16,8 +16,9 @@ import (
 // RestartedAtAnnotation is the pod-template annotation `kubectl rollout restart` sets.
 const RestartedAtAnnotation = "kubectl.kubernetes.io/restartedAt"
 
-// planRestart sets the restartedAt annotation to the time of planning, which rolls every pod.
-func (s *Strategy) planRestart(ctx context.Context, w managedby.Object) (v1alpha1.Change, error) {
+// PlanRestart sets the restartedAt annotation to the time of planning, which rolls every pod.
+// Strategies whose owners keep that annotation (Helm releases) use it too.
+func (s *Strategy) PlanRestart(ctx context.Context, w managedby.Object) (v1alpha1.Change, error) {
 	obj, err := s.getWorkload(ctx, w)
 	if err != nil {
 		return v1alpha1.Change{}, err

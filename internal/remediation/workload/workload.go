@@ -56,7 +56,7 @@ func (s *Strategy) Plan(ctx context.Context, act action.Action, owner managedby.
 	)
 	switch act.Type {
 	case action.Restart:
-		ch, err = s.planRestart(ctx, owner.Workload)
+		ch, err = s.PlanRestart(ctx, owner.Workload)
 	case action.Rollback:
 		ch, err = s.planRollback(ctx, owner.Workload)
 	case action.SetMemoryLimit:
