@@ -82,6 +82,37 @@ type RemediationWorkflowSpec struct {
 	// Approval is a person's decision on a workflow that waits for approval.
 	// +optional
 	Approval *Approval `json:"approval,omitempty"`
+	// ApprovalRequired makes the action wait for a person's approval whatever the safety
+	// policy says: the auto-remediation policy asked for it for this kind of signal.
+	// +optional
+	ApprovalRequired bool `json:"approvalRequired,omitempty"`
+	// ParentRef names the coordination workflow this workflow is one step of.
+	// +kubebuilder:validation:MaxLength=253
+	// +optional
+	ParentRef string `json:"parentRef,omitempty"`
+	// Plan makes this a coordination workflow: the resources to remediate across layers. The
+	// coordinator orders them infrastructure, platform, application, runs one child workflow
+	// per resource (or, for the platform layer, a check) and checks health after each layer.
+	// A workflow with a plan has no target of its own.
+	// +kubebuilder:validation:MaxItems=50
+	// +optional
+	Plan []PlanItem `json:"plan,omitempty"`
+}
+
+// PlanItem is one resource of a coordination workflow's plan.
+type PlanItem struct {
+	// Layer is infrastructure, platform or application, as the coordinator detected it.
+	// +kubebuilder:validation:Enum=infrastructure;platform;application
+	Layer string `json:"layer"`
+	// Target is the resource.
+	Target Target `json:"target"`
+	// Issue is its problem.
+	Issue Issue `json:"issue"`
+	// Why says how the layer was detected (the target's kind, its owner chain, the node its
+	// pods run on).
+	// +kubebuilder:validation:MaxLength=1024
+	// +optional
+	Why string `json:"why,omitempty"`
 }
 
 // ApprovalDecision is approved or rejected.
@@ -166,6 +197,11 @@ type Change struct {
 	// Summary says in one line what changes.
 	// +optional
 	Summary string `json:"summary,omitempty"`
+	// RevertAfterRecovery says the change only holds the target while it recovers (a node
+	// cordoned until it is healthy again): once verification passes, the engine reverts it with
+	// Undo.
+	// +optional
+	RevertAfterRecovery bool `json:"revertAfterRecovery,omitempty"`
 }
 
 // Step is one step of the plan.
@@ -195,6 +231,12 @@ type Step struct {
 	// Undone says the engine reverted the step's change after verification failed.
 	// +optional
 	Undone bool `json:"undone,omitempty"`
+	// Workflow names the child workflow that carries out a coordination workflow's step.
+	// +optional
+	Workflow string `json:"workflow,omitempty"`
+	// Target is the resource a coordination workflow's step works on.
+	// +optional
+	Target *Target `json:"target,omitempty"`
 }
 
 // Checkpoint is a health check between layers.
