@@ -110,4 +110,15 @@ type Options struct {
 	// HelmPendingTimeout is how long a Helm release may stay pending-install/upgrade/rollback
 	// before the engine treats it as stuck and recovers it.
 	HelmPendingTimeout time.Duration
+	// WatchEnabled turns the cluster watchers on.
+	WatchEnabled bool
+	// WatchDebounce is how long a watched problem must last before it is reported (and be gone
+	// before its incident is closed).
+	WatchDebounce time.Duration
+	// WatchResignal is how often a lasting problem is reported again.
+	WatchResignal time.Duration
+	// CrashLoopRestarts is the restart count from which a failing container is crash-looping.
+	CrashLoopRestarts int
+	// AutoRemediationConfigMap names the ConfigMap in Namespace with the auto-remediation policy.
+	AutoRemediationConfigMap string
 }

@@ -26,6 +26,8 @@ func TestLoadDefaultsStart(t *testing.T) {
 		VerifyWindow: 30 * time.Second, VerifyTimeout: 5 * time.Minute, MemoryLimitFactor: 1.5, MemoryLimitCeiling: "4Gi",
 		MaxReplicas: 10, GitPushMode: "target", GitReviewBranchPrefix: "coordination-engine",
 		GitAuthor: "coordination-engine <coordination-engine@selfhealing.dev>", HelmPendingTimeout: 5 * time.Minute,
+		WatchEnabled: true, WatchDebounce: 10 * time.Second, WatchResignal: 5 * time.Minute, CrashLoopRestarts: 3,
+		AutoRemediationConfigMap: "coordination-engine-autoremediation",
 	}
 	if d := cmp.Diff(want, o); d != "" {
 		t.Errorf("Load(defaults) mismatch (-want +got):\n%s", d)
@@ -92,6 +94,10 @@ func TestLoadRejectsMalformedValuesNamingTheVariable(t *testing.T) {
 		{"GIT_CREDENTIALS_SECRET with capitals", nil, []string{"GIT_CREDENTIALS_SECRET=Git-Creds"}, "GIT_CREDENTIALS_SECRET"},
 		{"GIT_AUTHOR without an email", nil, []string{"GIT_AUTHOR=engine"}, "GIT_AUTHOR"},
 		{"HELM_PENDING_TIMEOUT without unit", nil, []string{"HELM_PENDING_TIMEOUT=300"}, "HELM_PENDING_TIMEOUT"},
+		{"WATCH_DEBOUNCE without unit", nil, []string{"WATCH_DEBOUNCE=10"}, "WATCH_DEBOUNCE"},
+		{"WATCH_ENABLED not a boolean", nil, []string{"WATCH_ENABLED=sometimes"}, "WATCH_ENABLED"},
+		{"CRASH_LOOP_RESTARTS zero", nil, []string{"CRASH_LOOP_RESTARTS=0"}, "CRASH_LOOP_RESTARTS"},
+		{"AUTOREMEDIATION_CONFIGMAP not a name", nil, []string{"AUTOREMEDIATION_CONFIGMAP=Bad_Name"}, "AUTOREMEDIATION_CONFIGMAP"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

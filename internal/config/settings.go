@@ -183,6 +183,21 @@ var settings = []setting{
 	{envs: []string{"HELM_PENDING_TIMEOUT"}, flag: "helm-pending-timeout", def: "5m",
 		usage: "how long a Helm release may stay pending-install/upgrade/rollback before the engine treats it as stuck, marks that revision failed and recovers (Go duration)",
 		apply: func(o *Options, v string) (string, bool) { return durationValue(&o.HelmPendingTimeout, v) }},
+	{envs: []string{"WATCH_ENABLED"}, flag: "watch-enabled", def: "true",
+		usage: "watch the cluster for problems (crash loops, OOMKilled, image pull errors, stuck rollouts, node conditions, on OpenShift degraded ClusterOperators and MachineConfigPools) and open incidents for them",
+		apply: func(o *Options, v string) (string, bool) { return boolValue(&o.WatchEnabled, v) }},
+	{envs: []string{"WATCH_DEBOUNCE"}, flag: "watch-debounce", def: "10s",
+		usage: "how long a problem the watchers see must last before it is reported, and be gone before its incident is closed (Go duration)",
+		apply: func(o *Options, v string) (string, bool) { return durationValue(&o.WatchDebounce, v) }},
+	{envs: []string{"WATCH_RESIGNAL"}, flag: "watch-resignal", def: "5m",
+		usage: "how often a problem that lasts is reported again (a resolved incident whose problem is back is reopened) (Go duration)",
+		apply: func(o *Options, v string) (string, bool) { return durationValue(&o.WatchResignal, v) }},
+	{envs: []string{"CRASH_LOOP_RESTARTS"}, flag: "crash-loop-restarts", def: "3",
+		usage: "restarts after which a failing container counts as crash-looping even before Kubernetes reports CrashLoopBackOff",
+		apply: func(o *Options, v string) (string, bool) { return intValue(&o.CrashLoopRestarts, v, 1, 1000) }},
+	{envs: []string{"AUTOREMEDIATION_CONFIGMAP"}, flag: "autoremediation-configmap", def: "coordination-engine-autoremediation",
+		usage: "ConfigMap in NAMESPACE with the auto-remediation policy (policy.yaml: per signal kind and namespace automatic, approval or incident); absent means the defaults (automatic for application actions, approval for nodes, incident only in kube-*, openshift-* and NAMESPACE), invalid means incident only until it is fixed",
+		apply: func(o *Options, v string) (string, bool) { return nameValue(&o.AutoRemediationConfigMap, v) }},
 }
 
 // branchPrefixValue accepts a Git branch-name prefix: letters, digits, '-', '_', '.', '/'.

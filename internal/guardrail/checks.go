@@ -138,7 +138,11 @@ func allowedUnavailable(desired int32, pct int) int32 {
 func checkConflict(s *state, r request) *action.Refusal { return resolve(s, r).refusal }
 
 func checkApproval(s *state, r request) *action.Refusal {
-	if !r.act.Approved && s.policy.needsApproval(r.act.Type, r.class) {
+	switch {
+	case r.act.Approved:
+	case r.act.ApprovalRequired:
+		return action.Refuse(ReasonApprovalRequired, false, "%s needs a person's approval: the auto-remediation policy asks for it", r.act)
+	case s.policy.needsApproval(r.act.Type, r.class):
 		return action.Refuse(ReasonApprovalRequired, false, "%s (class %s) needs a person's approval", r.act, r.class)
 	}
 	return nil

@@ -90,6 +90,12 @@ func (s *Service) Create(ctx context.Context, n New) (inc *v1alpha1.Incident, cr
 	return obj, true, nil
 }
 
+// Find returns the incident with the external id, else the correlation id, from the index; nil
+// when there is none.
+func (s *Service) Find(externalID, correlationID string) *v1alpha1.Incident {
+	return s.findByKeys(externalID, correlationID)
+}
+
 // findByKeys finds an incident in the index with the external id, else the correlation id.
 func (s *Service) findByKeys(externalID, correlationID string) *v1alpha1.Incident {
 	if externalID == "" && correlationID == "" {

@@ -38,8 +38,9 @@ func choose(ctx context.Context, wf *v1alpha1.RemediationWorkflow, owner managed
 	act := action.Action{
 		Target: wf.Spec.Target, Source: wf.Spec.Source, Priority: wf.Spec.Priority,
 		Confidence: wf.Spec.Confidence, Workflow: wf.Name, Incident: wf.Spec.IncidentRef, DryRun: wf.Spec.DryRun,
-		Approved: wf.Spec.Approval != nil && wf.Spec.Approval.Decision == v1alpha1.ApprovalApproved,
-		Reason:   strings.TrimSuffix(wf.Spec.Issue.Type+": "+wf.Spec.Issue.Description, ": "),
+		Approved:         wf.Spec.Approval != nil && wf.Spec.Approval.Decision == v1alpha1.ApprovalApproved,
+		ApprovalRequired: wf.Spec.ApprovalRequired,
+		Reason:           strings.TrimSuffix(wf.Spec.Issue.Type+": "+wf.Spec.Issue.Description, ": "),
 	}
 	if len(wf.Spec.Actions) > 0 {
 		return requested(act, wf.Spec.Actions[0])

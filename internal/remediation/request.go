@@ -54,6 +54,9 @@ type Trigger struct {
 	Source     v1alpha1.Source
 	Priority   int32
 	Confidence float64
+	// ApprovalRequired makes the workflow wait for a person's approval (the auto-remediation
+	// policy's approval mode).
+	ApprovalRequired bool
 }
 
 // Result is what a request led to.
@@ -87,7 +90,7 @@ func (r *Requests) Trigger(ctx context.Context, t Trigger) (Result, error) {
 	}
 	wf, created, err := r.workflows.Record(ctx, workflow.Request{
 		IncidentID: inc.Name, Target: t.Target, Issue: t.Issue, Actions: t.Actions, DryRun: t.DryRun,
-		Source: t.Source, Priority: priority, Confidence: t.Confidence,
+		Source: t.Source, Priority: priority, Confidence: t.Confidence, ApprovalRequired: t.ApprovalRequired,
 	})
 	if err != nil {
 		return Result{}, err

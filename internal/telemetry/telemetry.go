@@ -9,7 +9,7 @@ import (
 
 // ActionTypes are the action_type label values the dashboards know, initialised at start.
 var ActionTypes = []string{"node_remediation", "resource_scaling", "model_inference", "alert_correlation",
-	"restart", "rollback", "set_memory_limit", "scale", "evict", "sync", "commit", "patch_custom_resource"}
+	"restart", "rollback", "set_memory_limit", "scale", "evict", "sync", "commit", "patch_custom_resource", "cordon", "drain"}
 
 // ActionSources are the source label values.
 var ActionSources = []string{"deterministic", "ai_driven", "manual"}
@@ -35,6 +35,14 @@ type Metrics struct {
 	PlatformInfo *prometheus.GaugeVec
 	// DependencyUp is 1 when a dependency is ok, 0 otherwise, by dependency.
 	DependencyUp *prometheus.GaugeVec
+	// Signals counts the problems the engine found itself (watchers, alerts), by source, issue
+	// type and what the intake did (opened, updated, reopened, resolved, ignored).
+	Signals *prometheus.CounterVec
+	// Detection observes the seconds from a watcher first seeing a symptom to the incident
+	// being opened (the debounce included).
+	Detection prometheus.Histogram
+	// Watched is how many objects the watchers hold, by kind.
+	Watched *prometheus.GaugeVec
 }
 
 // New creates the metric families, registers them on reg and initialises their label sets.
@@ -59,7 +67,16 @@ func New(reg prometheus.Registerer, version string) *Metrics {
 		DependencyUp: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "coordination_engine_dependency_up",
 			Help: "1 when the dependency answers as expected (ok), else 0; disabled dependencies are absent."}, []string{"dependency"}),
 	}
-	reg.MustRegister(m.Status, m.ActiveActions, m.Actions, m.Conflicts, m.Resolution, m.BuildInfo, m.PlatformInfo, m.DependencyUp)
+	m.Signals = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "coordination_engine_signals_total",
+		Help: "Problems the engine found itself, by source (watcher, alert), issue type and outcome (opened, updated, reopened, resolved, ignored)."},
+		[]string{"source", "issue", "outcome"})
+	m.Detection = prometheus.NewHistogram(prometheus.HistogramOpts{Name: "coordination_engine_detection_seconds",
+		Help:    "Seconds from a watcher first seeing a symptom to its incident being opened, the debounce included.",
+		Buckets: []float64{0.5, 1, 2, 5, 10, 15, 30, 60, 120}})
+	m.Watched = prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "coordination_engine_watched_objects",
+		Help: "Objects the cluster watchers hold in their caches, by kind."}, []string{"kind"})
+	reg.MustRegister(m.Status, m.ActiveActions, m.Actions, m.Conflicts, m.Resolution, m.BuildInfo, m.PlatformInfo, m.DependencyUp,
+		m.Signals, m.Detection, m.Watched)
 	for _, t := range ActionTypes {
 		for _, s := range ActionSources {
 			m.Actions.WithLabelValues(t, s)

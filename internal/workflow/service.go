@@ -49,6 +49,12 @@ type Request struct {
 	Source     v1alpha1.Source
 	Priority   int32
 	Confidence float64
+	// ApprovalRequired makes the workflow wait for a person's approval.
+	ApprovalRequired bool
+	// Parent names the coordination workflow this one is a step of.
+	Parent string
+	// Plan makes it a coordination workflow (no Target).
+	Plan []v1alpha1.PlanItem
 }
 
 // Key identifies a request: the same incident, target, requested actions and dry-run flag give
@@ -58,6 +64,12 @@ func (r Request) Key() string {
 	fmt.Fprintf(&b, "%s|%s|%s|%s|%t", r.IncidentID, r.Target.Kind, r.Target.Namespace, r.Target.Name, r.DryRun)
 	for _, a := range r.Actions {
 		b.WriteString("|" + a.Type)
+	}
+	if r.Parent != "" {
+		b.WriteString("|parent=" + r.Parent)
+	}
+	for _, it := range r.Plan {
+		fmt.Fprintf(&b, "|plan=%s/%s/%s/%s", it.Target.Kind, it.Target.Namespace, it.Target.Name, it.Issue.Type)
 	}
 	sum := sha256.Sum256([]byte(b.String()))
 	return hex.EncodeToString(sum[:8])
@@ -107,6 +119,7 @@ func (s *Service) newWorkflow(r Request, key string, n int) *v1alpha1.Remediatio
 		Spec: v1alpha1.RemediationWorkflowSpec{
 			IncidentRef: r.IncidentID, Target: r.Target, Issue: r.Issue, Actions: r.Actions, DryRun: r.DryRun,
 			Source: r.Source, Priority: r.Priority, Confidence: r.Confidence, RequestKey: key,
+			ApprovalRequired: r.ApprovalRequired, ParentRef: r.Parent, Plan: r.Plan,
 		},
 	}
 }
