@@ -25,6 +25,11 @@ const (
 	NodeMemoryPressure Type = "node_memory_pressure"
 	NodeDiskPressure   Type = "node_disk_pressure"
 	NodePIDPressure    Type = "node_pid_pressure"
+	// ClusterOperatorDegraded is an OpenShift ClusterOperator reporting Degraded=True.
+	ClusterOperatorDegraded Type = "cluster_operator_degraded"
+	// MachineConfigPoolDegraded is an OpenShift MachineConfigPool reporting Degraded,
+	// NodeDegraded or RenderDegraded True.
+	MachineConfigPoolDegraded Type = "machine_config_pool_degraded"
 )
 
 // aliases maps lower-cased client and Kubernetes names to types.
@@ -41,6 +46,8 @@ var aliases = map[string]Type{
 	"node_memory_pressure": NodeMemoryPressure, "memorypressure": NodeMemoryPressure,
 	"node_disk_pressure": NodeDiskPressure, "diskpressure": NodeDiskPressure,
 	"node_pid_pressure": NodePIDPressure, "pidpressure": NodePIDPressure,
+	"cluster_operator_degraded": ClusterOperatorDegraded, "clusteroperatordegraded": ClusterOperatorDegraded,
+	"machine_config_pool_degraded": MachineConfigPoolDegraded, "machineconfigpooldegraded": MachineConfigPoolDegraded,
 }
 
 // Normalize returns the type a client's or Kubernetes' name stands for, case-insensitively.

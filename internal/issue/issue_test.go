@@ -18,6 +18,10 @@ func TestNormalize(t *testing.T) {
 		{"high_cpu", HighCPU, true},
 		{"network_issue", NetworkIssue, true},
 		{"NotReady", NodeNotReady, true},
+		{"cluster_operator_degraded", ClusterOperatorDegraded, true},
+		{"ClusterOperatorDegraded", ClusterOperatorDegraded, true},
+		{"machine_config_pool_degraded", MachineConfigPoolDegraded, true},
+		{"MachineConfigPoolDegraded", MachineConfigPoolDegraded, true},
 		{"meteor_strike", "", false},
 		{"", "", false},
 	}
