@@ -32,6 +32,7 @@ var chain = []check{
 	{"blastRadius", checkBlastRadius, false},
 	{"conflict", checkConflict, false},
 	{"approval", checkApproval, false},
+	{"nodes", checkNodes, false},
 }
 
 func checkPaused(s *state, r request) *action.Refusal {
@@ -123,6 +124,29 @@ func checkBlastRadius(s *state, r request) *action.Refusal {
 		return action.Refuse(ReasonBlastRadius, false,
 			"%s would leave %d of %d replicas unavailable (%d ready, %d disrupted); maxUnavailablePercent %d%% allows %d",
 			r.act, unavailable, sc.Desired, sc.Ready, sc.Disrupted, s.policy.MaxUnavailablePercent, allowed)
+	}
+	return nil
+}
+
+// checkNodes holds node actions to MaxNodesInFlight nodes at once and MinHealthyNodes Ready,
+// schedulable nodes left afterwards.
+func checkNodes(s *state, r request) *action.Refusal {
+	if r.act.Target.Kind != "Node" {
+		return nil
+	}
+	held := 0
+	for _, h := range s.holders {
+		if h.act.Target.Kind == "Node" && h.act.Target != r.act.Target {
+			held++
+		}
+	}
+	if held >= s.policy.MaxNodesInFlight {
+		return action.Refuse(ReasonNodeLimit, true, "the engine holds %d node(s) already; maxNodesInFlight allows %d at once",
+			held, s.policy.MaxNodesInFlight)
+	}
+	if left := r.scope.Ready - r.scope.Disrupted; r.scope.Disrupted > 0 && int(left) < s.policy.MinHealthyNodes {
+		return action.Refuse(ReasonNodeLimit, true, "%s would leave %d Ready, schedulable node(s) of %d; minHealthyNodes is %d",
+			r.act, left, r.scope.Desired, s.policy.MinHealthyNodes)
 	}
 	return nil
 }

@@ -107,6 +107,15 @@ func TestChecks(t *testing.T) {
 		{"an action of an approval class waits for approval", chain[10], st(func(p *Policy) { p.ApprovalRequired = []string{"node_remediation"} }, nil), req(act(action.Evict, "shop", "web-1", kind("Pod")), Scope{}), ReasonApprovalRequired, false},
 		{"an action type may need approval", chain[10], st(func(p *Policy) { p.ApprovalRequired = []string{"restart"} }, nil), req(web, Scope{}), ReasonApprovalRequired, false},
 		{"a class override may need approval", chain[10], st(func(p *Policy) { p.ApprovalRequired = []string{"model_inference"} }, nil), req(web, Scope{Class: action.ClassModelInference}), ReasonApprovalRequired, false},
+		{"an action the auto-remediation policy holds waits for approval", chain[10], st(func(p *Policy) { p.ApprovalRequired = nil }, nil), req(act(action.Restart, "shop", "web", needsApproval), Scope{}), ReasonApprovalRequired, false},
+		{"an approved action the auto-remediation policy held passes", chain[10], st(nil, nil), req(act(action.Restart, "shop", "web", needsApproval, approved), Scope{}), "", false},
+
+		{"a node action passes while no other node is held", chain[11], st(nil, nil), req(act(action.Drain, "", "w-1", kind("Node")), Scope{Desired: 3, Ready: 2}), "", false},
+		{"a node action waits while maxNodesInFlight nodes are held", chain[11], st(nil, []*holder{held(act(action.Cordon, "", "w-2", kind("Node")))}), req(act(action.Drain, "", "w-1", kind("Node")), Scope{Desired: 3, Ready: 2}), ReasonNodeLimit, true},
+		{"a second node may be held when maxNodesInFlight allows", chain[11], st(func(p *Policy) { p.MaxNodesInFlight = 2 }, []*holder{held(act(action.Cordon, "", "w-2", kind("Node")))}), req(act(action.Drain, "", "w-1", kind("Node")), Scope{Desired: 3, Ready: 2}), "", false},
+		{"a node action that would leave too few healthy nodes waits", chain[11], st(func(p *Policy) { p.MinHealthyNodes = 2 }, nil), req(act(action.Drain, "", "w-1", kind("Node")), Scope{Desired: 3, Ready: 2, Disrupted: 1}), ReasonNodeLimit, true},
+		{"cordoning a node that is down leaves the healthy ones as they are", chain[11], st(func(p *Policy) { p.MinHealthyNodes = 2 }, nil), req(act(action.Drain, "", "w-1", kind("Node")), Scope{Desired: 3, Ready: 2}), "", false},
+		{"workload actions are not node actions", chain[11], st(nil, []*holder{held(act(action.Cordon, "", "w-2", kind("Node")))}), req(web, Scope{}), "", false},
 		{"an approved action passes", chain[10], st(func(p *Policy) { p.ApprovalRequired = []string{"node_remediation"} }, nil), req(act(action.Evict, "shop", "web-1", kind("Pod"), approved), Scope{}), "", false},
 	}
 	for _, tt := range tests {
@@ -128,7 +137,7 @@ func TestChainOrder(t *testing.T) {
 		got = append(got, c.name)
 	}
 	want := []string{"paused", "protectedNamespace", "policy", "lock", "dedup", "cooldown", "namespaceBudget",
-		"clusterBudget", "blastRadius", "conflict", "approval"}
+		"clusterBudget", "blastRadius", "conflict", "approval", "nodes"}
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("chain (-want +got):\n%s", d)
 	}

@@ -33,6 +33,8 @@ const (
 	// ReasonBlastRadius: the action would take more of the workload's replicas out of service
 	// than maxUnavailablePercent allows.
 	ReasonBlastRadius = v1alpha1.ReasonBlastRadius
+	// ReasonNodeLimit: the engine holds as many nodes as it may, or too few healthy ones would remain.
+	ReasonNodeLimit = v1alpha1.ReasonNodeLimit
 	// ReasonConflictLost: a conflicting action of higher standing is in flight (or, on a permit,
 	// one of higher standing preempted it).
 	ReasonConflictLost = v1alpha1.ReasonConflictLost

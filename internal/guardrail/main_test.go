@@ -93,6 +93,8 @@ func priority(p int32) func(*action.Action) { return func(a *action.Action) { a.
 
 func approved(a *action.Action) { a.Approved = true }
 
+func needsApproval(a *action.Action) { a.ApprovalRequired = true }
+
 func dryRun(a *action.Action) { a.DryRun = true }
 
 func kind(k string) func(*action.Action) { return func(a *action.Action) { a.Target.Kind = k } }

@@ -30,6 +30,8 @@ const (
 	KeyMaxUnavailablePercent = "maxUnavailablePercent"
 	KeyApprovalRequired      = "approvalRequired"
 	KeyConfidenceThreshold   = "confidenceThreshold"
+	KeyMaxNodesInFlight      = "maxNodesInFlight"
+	KeyMinHealthyNodes       = "minHealthyNodes"
 )
 
 const (
@@ -89,6 +91,11 @@ type Policy struct {
 	// ConfidenceThreshold is the confidence below which an AI-driven action is refused
 	// (LowConfidence), whether or not it competes with another action.
 	ConfidenceThreshold float64
+	// MaxNodesInFlight is how many nodes the engine may hold (cordoned, draining, waiting for
+	// them to recover) at once.
+	MaxNodesInFlight int
+	// MinHealthyNodes is how many Ready, schedulable nodes must remain after a node action.
+	MinHealthyNodes int
 }
 
 // DefaultPolicy is the policy without a ConfigMap: nothing paused, kube-* and openshift-*
@@ -106,6 +113,8 @@ func DefaultPolicy() Policy {
 		MaxUnavailablePercent: 25,
 		ApprovalRequired:      []string{string(action.ClassNodeRemediation)},
 		ConfidenceThreshold:   0.8,
+		MaxNodesInFlight:      1,
+		MinHealthyNodes:       1,
 	}
 }
 
@@ -160,16 +169,12 @@ func (p *Policy) set(key, raw string) error {
 			return bad(fmt.Sprintf("a Go duration between %s and %s (e.g. 5m)", minimum, maxDuration))
 		}
 		*p.duration(key) = d
-	case KeyNamespaceBudget, KeyClusterBudget:
+	case KeyNamespaceBudget, KeyClusterBudget, KeyMaxNodesInFlight, KeyMinHealthyNodes:
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 || n > maxBudget {
 			return bad(fmt.Sprintf("an integer between 0 and %d", maxBudget))
 		}
-		if key == KeyNamespaceBudget {
-			p.NamespaceBudget = n
-		} else {
-			p.ClusterBudget = n
-		}
+		*p.count(key) = n
 	case KeyMaxUnavailablePercent:
 		n, err := strconv.Atoi(strings.TrimSuffix(v, "%"))
 		if err != nil || n < 0 || n > 100 {
@@ -196,6 +201,19 @@ func (p *Policy) set(key, raw string) error {
 	return nil
 }
 
+func (p *Policy) count(key string) *int {
+	switch key {
+	case KeyNamespaceBudget:
+		return &p.NamespaceBudget
+	case KeyClusterBudget:
+		return &p.ClusterBudget
+	case KeyMaxNodesInFlight:
+		return &p.MaxNodesInFlight
+	default:
+		return &p.MinHealthyNodes
+	}
+}
+
 func (p *Policy) duration(key string) *time.Duration {
 	switch key {
 	case KeyCooldown:
@@ -220,6 +238,8 @@ func (p Policy) Data() map[string]string {
 		KeyMaxUnavailablePercent: strconv.Itoa(p.MaxUnavailablePercent),
 		KeyApprovalRequired:      strings.Join(p.ApprovalRequired, ","),
 		KeyConfidenceThreshold:   strconv.FormatFloat(p.ConfidenceThreshold, 'g', -1, 64),
+		KeyMaxNodesInFlight:      strconv.Itoa(p.MaxNodesInFlight),
+		KeyMinHealthyNodes:       strconv.Itoa(p.MinHealthyNodes),
 	}
 }
 
@@ -243,14 +263,15 @@ func (p Policy) needsApproval(t action.Type, c action.Class) bool {
 
 func policyKeys() []string {
 	return []string{KeyPaused, KeyProtectedNamespaces, KeyCooldown, KeyDedupWindow, KeyBudgetWindow,
-		KeyNamespaceBudget, KeyClusterBudget, KeyMaxUnavailablePercent, KeyApprovalRequired, KeyConfidenceThreshold}
+		KeyNamespaceBudget, KeyClusterBudget, KeyMaxUnavailablePercent, KeyApprovalRequired, KeyConfidenceThreshold,
+		KeyMaxNodesInFlight, KeyMinHealthyNodes}
 }
 
 // approvable are the names approvalRequired accepts: every action type and class.
 func approvable() []string {
 	return []string{
 		string(action.Restart), string(action.Rollback), string(action.SetMemoryLimit), string(action.Scale),
-		string(action.Evict), string(action.PatchCustomResource),
+		string(action.Evict), string(action.PatchCustomResource), string(action.Cordon), string(action.Drain),
 		string(action.ClassNodeRemediation), string(action.ClassResourceScaling), string(action.ClassModelInference),
 		string(action.ClassAlertCorrelation), string(action.ClassWorkload),
 	}

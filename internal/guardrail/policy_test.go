@@ -25,7 +25,8 @@ func TestDefaultPolicyIsSafe(t *testing.T) {
 	p := DefaultPolicy()
 	want := Policy{ProtectedNamespaces: []string{"kube-*", "openshift-*"}, Cooldown: 5 * time.Minute,
 		DedupWindow: time.Minute, BudgetWindow: time.Hour, NamespaceBudget: 5, ClusterBudget: 20,
-		MaxUnavailablePercent: 25, ApprovalRequired: []string{"node_remediation"}, ConfidenceThreshold: 0.8}
+		MaxUnavailablePercent: 25, ApprovalRequired: []string{"node_remediation"}, ConfidenceThreshold: 0.8,
+		MaxNodesInFlight: 1, MinHealthyNodes: 1}
 	if d := cmp.Diff(want, p); d != "" {
 		t.Errorf("DefaultPolicy() (-want +got):\n%s", d)
 	}

@@ -153,7 +153,7 @@ func (e *Executor) apply(ctx context.Context, wf *v1alpha1.RemediationWorkflow) 
 	if lease.permit == nil {
 		return res, err
 	}
-	strategy := e.Strategies[managedby.Method(wf.Status.DeploymentMethod)]
+	strategy := e.strategyOf(wf)
 	if strategy == nil {
 		return e.failStep(ctx, wf, v1alpha1.WorkflowFailed, v1alpha1.ReasonNoStrategy,
 			"no strategy for deployment method "+wf.Status.DeploymentMethod, true)

@@ -74,7 +74,7 @@ func (e *Executor) verify(ctx context.Context, wf *v1alpha1.RemediationWorkflow)
 	h.Checks = append(h.Checks, fmt.Sprintf("restarts %d, stable for %s of %s", h.Restarts, healthyFor.Truncate(time.Second), e.opts.VerifyWindow))
 	switch {
 	case h.Healthy && healthyFor >= e.opts.VerifyWindow:
-		return e.complete(ctx, wf, h)
+		return e.complete(ctx, wf, h, lease.permit)
 	case now.Sub(step.CompletedAt.Time) >= e.opts.VerifyTimeout:
 		return e.undo(ctx, wf, lease.permit, h, fmt.Sprintf("the target did not recover within %s", e.opts.VerifyTimeout))
 	}
@@ -133,8 +133,15 @@ func (e *Executor) track(name string, h Health, now time.Time) time.Duration {
 }
 
 // complete resolves the incident, then records the workflow as verified.
-func (e *Executor) complete(ctx context.Context, wf *v1alpha1.RemediationWorkflow, h Health) (ctrl.Result, error) {
+func (e *Executor) complete(ctx context.Context, wf *v1alpha1.RemediationWorkflow, h Health, permit *guardrail.Permit) (ctrl.Result, error) {
 	msg := "the target recovered and stayed healthy for " + e.opts.VerifyWindow.String()
+	if ch := firstStep(wf).Change; ch.RevertAfterRecovery && ch.Undo != "" && !firstStep(wf).Undone {
+		// The change only held the target while it recovered (a cordon): it is taken back now.
+		if err := e.revertHold(ctx, wf, permit); err != nil {
+			return ctrl.Result{}, err
+		}
+		msg += "; the engine took back its holding change (" + ch.Summary + ")"
+	}
 	if _, err := e.Incidents.Resolve(ctx, wf.Spec.IncidentRef, msg+" after "+firstStep(wf).Change.Summary); err != nil && !incidentGone(err) {
 		return ctrl.Result{}, fmt.Errorf("resolve incident %s: %w", wf.Spec.IncidentRef, err)
 	}
@@ -156,13 +163,29 @@ func (e *Executor) complete(ctx context.Context, wf *v1alpha1.RemediationWorkflo
 	return ctrl.Result{}, nil
 }
 
+// revertHold undoes a holding change after recovery and records that on the step.
+func (e *Executor) revertHold(ctx context.Context, wf *v1alpha1.RemediationWorkflow, permit *guardrail.Permit) error {
+	s := e.strategyOf(wf)
+	if s == nil || permit == nil {
+		return fmt.Errorf("take back %s: no strategy or permit to do it with; trying again", firstStep(wf).Change.Summary)
+	}
+	if err := s.Undo(ctx, permit, *firstStep(wf).Change); err != nil {
+		return fmt.Errorf("take back %s after recovery: %w", firstStep(wf).Change.Summary, err)
+	}
+	err := e.update(ctx, wf, func(w *v1alpha1.RemediationWorkflow) { w.Status.Steps[0].Undone = true })
+	if errors.Is(err, errFinished) {
+		return nil
+	}
+	return err
+}
+
 // undo reverts the engine's own change when it can (it holds a permit and the change has an
 // undo), then fails the workflow and escalates; why says what went wrong.
 func (e *Executor) undo(ctx context.Context, wf *v1alpha1.RemediationWorkflow, permit *guardrail.Permit, h Health, why string) (ctrl.Result, error) {
 	step := firstStep(wf)
 	reason, msg := v1alpha1.ReasonNotRecovered, why
 	undone := step.Undone
-	switch s := e.Strategies[managedbyMethod(wf)]; {
+	switch s := e.strategyOf(wf); {
 	case undone, step.Change.Undo == "":
 	case permit == nil:
 		msg += "; the safety gate refuses changes now, so the engine's change was not undone"

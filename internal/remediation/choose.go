@@ -66,6 +66,12 @@ func choose(ctx context.Context, wf *v1alpha1.RemediationWorkflow, owner managed
 				act.Type = action.Rollback
 			}
 		}
+	case issue.NodeNotReady:
+		// The node's pods cannot run there: move them off, keep new ones off until it recovers.
+		act.Type = action.Drain
+	case issue.NodeMemoryPressure, issue.NodeDiskPressure, issue.NodePIDPressure:
+		// The kubelet evicts pods itself under pressure; the engine only keeps new ones off.
+		act.Type = action.Cordon
 	case issue.ConfigError:
 		return act, action.Refuse(reasonNoAutomaticAction, false,
 			"a CreateContainerConfigError needs a missing ConfigMap, Secret or key to be created; no automatic action is safe")

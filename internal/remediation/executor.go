@@ -78,6 +78,8 @@ type ExecutorDeps struct {
 	Rollout    RolloutReader
 	Metrics    *telemetry.Metrics
 	Strategies map[managedby.Method]Strategy
+	// Nodes is the strategy for Node targets (cordon, drain); nil refuses them.
+	Nodes Strategy
 	// Ready, when set, holds every workflow back until it returns true: the engine seeds the
 	// gate's history from the recorded workflows first.
 	Ready func() bool

@@ -14,7 +14,7 @@ import (
 // out. Other strategies' changes are in effect once applied (Done). A strategy that cannot tell
 // now reports not done, with the error as a check: verification waits, up to VerifyTimeout.
 func (e *Executor) follow(ctx context.Context, wf *v1alpha1.RemediationWorkflow) Progress {
-	f, ok := e.Strategies[managedbyMethod(wf)].(Follower)
+	f, ok := e.strategyOf(wf).(Follower)
 	if !ok {
 		return Progress{Done: true}
 	}

@@ -61,6 +61,13 @@ func (e *Executor) strategyOrRefusal(owner managedby.Resolution) (Strategy, stri
 
 // resolve resolves the target; a target that cannot be found or looked up is a refusal.
 func (e *Executor) resolve(ctx context.Context, target v1alpha1.Target) (managedby.Resolution, error) {
+	if target.Kind == "Node" {
+		// A node has no owner that deploys it; the node strategy acts on it directly.
+		node := managedby.Object{APIVersion: "v1", Kind: "Node", Name: target.Name}
+		return managedby.Resolution{Result: managedby.Result{Method: managedby.Manual, Confidence: 1, Details: map[string]string{},
+			Evidence: []managedby.Evidence{{Kind: "infrastructure", Detail: "a Node: the node strategy cordons and drains it"}}},
+			Target: node, Workload: node, Top: node}, nil
+	}
 	owner, err := e.Resolver.Resolve(ctx, target)
 	switch {
 	case errors.Is(err, managedby.ErrTargetNotFound):
@@ -275,6 +282,12 @@ func (e *Executor) ignoreFinished(err error) (ctrl.Result, error) {
 
 // strategyFor picks the strategy for the target's deployment method, or says why none may act.
 func (e *Executor) strategyFor(owner managedby.Resolution) (Strategy, string, *action.Refusal) {
+	if owner.Workload.Kind == "Node" {
+		if e.Nodes == nil {
+			return nil, strategyNode, action.Refuse(v1alpha1.ReasonActionNotSupported, false, "no node strategy is registered")
+		}
+		return e.Nodes, strategyNode, nil
+	}
 	name := strategyName(owner.Method)
 	if s, ok := e.Strategies[owner.Method]; ok {
 		return s, name, nil
@@ -299,6 +312,17 @@ func (e *Executor) strategyFor(owner managedby.Resolution) (Strategy, string, *a
 	}
 	return nil, name, action.Refuse(ReasonUnknownOwner, false, "the engine could not tell how %s is deployed (%s) and acts only when it knows",
 		owner.Workload, strings.Join(gaps, "; "))
+}
+
+// strategyNode is the strategy that acts on nodes (the infrastructure layer).
+const strategyNode = "node"
+
+// strategyOf is the strategy that planned the workflow's change.
+func (e *Executor) strategyOf(wf *v1alpha1.RemediationWorkflow) Strategy {
+	if wf.Status.Strategy == strategyNode {
+		return e.Nodes
+	}
+	return e.Strategies[managedbyMethod(wf)]
 }
 
 // strategyName is the strategy that serves a deployment method.

@@ -77,6 +77,12 @@ func (v *Verifier) Check(ctx context.Context, w managedby.Object) (Health, error
 		selector = d.Spec.Selector
 	case "Pod":
 		return v.pods(ctx, w.Namespace, nil, w.Name, Health{Healthy: true})
+	case "Node":
+		var n corev1.Node
+		if err := v.reader.Get(ctx, key, &n); err != nil {
+			return h, notFoundOr(err, w)
+		}
+		return nodeHealth(&n), nil
 	default:
 		return h, fmt.Errorf("verify %s: kind %s has no health checks", w, w.Kind)
 	}
@@ -174,4 +180,28 @@ func notFoundOr(err error, w managedby.Object) error {
 		return fmt.Errorf("verify %s: it no longer exists: %w", w, err)
 	}
 	return fmt.Errorf("verify %s: %w", w, err)
+}
+
+// nodeHealth: the node is Ready and under no memory, disk or PID pressure.
+func nodeHealth(n *corev1.Node) Health {
+	h := Health{Healthy: true}
+	ready := false
+	for _, c := range n.Status.Conditions {
+		switch c.Type {
+		case corev1.NodeReady:
+			ready = c.Status == corev1.ConditionTrue
+		case corev1.NodeMemoryPressure, corev1.NodeDiskPressure, corev1.NodePIDPressure:
+			if c.Status == corev1.ConditionTrue {
+				h.Healthy = false
+				h.Checks = append(h.Checks, string(c.Type)+" (waiting)")
+			}
+		}
+	}
+	if !ready {
+		h.Healthy = false
+		h.Checks = append(h.Checks, "node Ready: no (waiting)")
+	} else {
+		h.Checks = append(h.Checks, "node Ready")
+	}
+	return h
 }
