@@ -112,6 +112,13 @@ func build(ctx context.Context, wg *sync.WaitGroup, cfg config.Options, p Params
 		return err
 	}
 	rec.requests = remediation.NewRequests(rec.incidents, rec.workflows, rem.executor)
+	in, _, err := newIntake(cfg, mgr, c.clientset, rec, log)
+	if err != nil {
+		return err
+	}
+	if err := addWatcher(cfg, mgr, c.clientset, in, tm, log); err != nil {
+		return err
+	}
 	st := newState(started, c, rec, inCluster, !electLeader(cfg, inCluster))
 	st.rem = rem
 	api := httpapi.New(httpapi.Options{Version: p.Version, MaxBodyBytes: cfg.MaxRequestBodyBytes},
