@@ -199,6 +199,9 @@ const (
 	ReasonOperationInProgress = "OperationInProgress"
 	// ReasonSyncWindowClosed: the Application's project has no open sync window now; retryable.
 	ReasonSyncWindowClosed = "SyncWindowClosed"
+	// ReasonDrainBlocked: pods are still on the node being drained (a PodDisruptionBudget allows
+	// no disruption now, or the per-call eviction cap was reached); retryable, the drain goes on.
+	ReasonDrainBlocked = "DrainBlocked"
 	// ReasonManagedByKustomization: the Flux HelmRelease is itself applied from Git by a Flux
 	// Kustomization, which would revert a change to it: change it in Git.
 	ReasonManagedByKustomization = "ManagedByKustomization"

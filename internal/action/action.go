@@ -26,6 +26,10 @@ const (
 	Evict Type = "evict"
 	// PatchCustomResource changes the custom resource that owns a workload.
 	PatchCustomResource Type = "patch_custom_resource"
+	// Cordon marks a node unschedulable.
+	Cordon Type = "cordon"
+	// Drain cordons a node, then evicts its pods through the Eviction API.
+	Drain Type = "drain"
 )
 
 // Class is the Python engine's action class, which its conflict rules are written in.
@@ -40,13 +44,13 @@ const (
 	ClassWorkload         Class = "workload_remediation"
 )
 
-// Class returns t's class: scaling and memory changes are resource_scaling, evictions
-// node_remediation, the rest workload_remediation.
+// Class returns t's class: scaling and memory changes are resource_scaling, evictions, cordons
+// and drains node_remediation, the rest workload_remediation.
 func (t Type) Class() Class {
 	switch t {
 	case Scale, SetMemoryLimit:
 		return ClassResourceScaling
-	case Evict:
+	case Evict, Cordon, Drain:
 		return ClassNodeRemediation
 	default:
 		return ClassWorkload
