@@ -116,6 +116,15 @@ const (
 	// ReasonBlastRadius: the action would take more of the workload's replicas out of service
 	// than maxUnavailablePercent allows.
 	ReasonBlastRadius = "BlastRadius"
+	// ReasonNodeLimit: the engine holds maxNodesInFlight nodes already, or the node action would
+	// leave fewer than minHealthyNodes Ready, schedulable nodes; retryable.
+	ReasonNodeLimit = "NodeLimit"
+	// ReasonPlatformBusy: the cluster is upgrading or a MachineConfigPool is updating; workload
+	// actions wait until it has settled.
+	ReasonPlatformBusy = "PlatformBusy"
+	// ReasonLeftToNodeHealthCheck: a medik8s NodeHealthCheck selects the node; the engine leaves
+	// its remediation to it.
+	ReasonLeftToNodeHealthCheck = "LeftToNodeHealthCheck"
 	// ReasonLowConfidence: an AI-driven action's confidence is below the policy's threshold.
 	ReasonLowConfidence = "LowConfidence"
 	// ReasonNoPermit: a change was attempted without a permit; a bug, refused.

@@ -85,6 +85,9 @@ type Action struct {
 	DryRun bool
 	// Approved says a person approved the action.
 	Approved bool
+	// ApprovalRequired says the action needs a person's approval whatever the safety policy
+	// says (the auto-remediation policy asked for it).
+	ApprovalRequired bool
 	// Resumed says the action was admitted before the engine restarted and its workflow is
 	// being resumed: the gate takes the target's lock again but does not count, dedup, cool
 	// down or ask for approval a second time.

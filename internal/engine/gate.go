@@ -85,6 +85,8 @@ func (g *scopedGate) scope(ctx context.Context, act action.Action, w managedby.O
 		if podIsReady(&p) {
 			s.Ready = 1
 		}
+	case "Node":
+		return g.nodeScope(ctx, w.Name)
 	default:
 		return s, fmt.Errorf("%w for %s", errNoMeasure, w)
 	}
@@ -105,6 +107,44 @@ func (g *scopedGate) scope(ctx context.Context, act action.Action, w managedby.O
 	// Pods that are not ready are not taken out of service by the action.
 	s.Disrupted = min(s.Disrupted, s.Ready)
 	return s, nil
+}
+
+// nodeScope measures a node action over the cluster's nodes: desired is every node, ready the
+// Ready, schedulable ones, and the action takes out the target when it is one of those.
+func (g *scopedGate) nodeScope(ctx context.Context, name string) (guardrail.Scope, error) {
+	var nodes corev1.NodeList
+	if err := g.reader.List(ctx, &nodes); err != nil {
+		return guardrail.Scope{}, fmt.Errorf("list nodes: %w", err)
+	}
+	var s guardrail.Scope
+	found := false
+	for i := range nodes.Items {
+		n := &nodes.Items[i]
+		s.Desired++
+		serving := !n.Spec.Unschedulable && nodeIsReady(n)
+		if serving {
+			s.Ready++
+		}
+		if n.Name == name {
+			found = true
+			if serving {
+				s.Disrupted = 1
+			}
+		}
+	}
+	if !found {
+		return s, fmt.Errorf("node %s does not exist", name)
+	}
+	return s, nil
+}
+
+func nodeIsReady(n *corev1.Node) bool {
+	for _, c := range n.Status.Conditions {
+		if c.Type == corev1.NodeReady {
+			return c.Status == corev1.ConditionTrue
+		}
+	}
+	return false
 }
 
 // maxUnavailable resolves a rolling update's maxUnavailable the way the deployment controller

@@ -10,10 +10,12 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"sigs.k8s.io/controller-runtime/pkg/manager"
 
+	"selfhealing.dev/coordination-engine/internal/clusterstate"
 	"selfhealing.dev/coordination-engine/internal/config"
 	"selfhealing.dev/coordination-engine/internal/guardrail"
 	"selfhealing.dev/coordination-engine/internal/managedby"
 	"selfhealing.dev/coordination-engine/internal/remediation"
+	"selfhealing.dev/coordination-engine/internal/remediation/node"
 	"selfhealing.dev/coordination-engine/internal/remediation/workload"
 	"selfhealing.dev/coordination-engine/internal/telemetry"
 )
@@ -46,11 +48,13 @@ func newRemediator(cfg config.Options, mgr manager.Manager, cs kubernetes.Interf
 	if err != nil {
 		return nil, err
 	}
+	state := clusterstate.New(reader)
 	ex := remediation.NewExecutor(remediation.ExecutorDeps{
 		Client: mgr.GetClient(), APIReader: reader, Resolver: resolver, Gate: &scopedGate{gate: gate, reader: reader},
 		Notifier: writer, DryRunner: writer, Incidents: rec.incidents, History: rec.workflowIndex,
-		Health: remediation.NewVerifier(reader), Rollout: rolloutOf(direct), Metrics: tm,
-		Strategies: byMethod,
+		Health: nodeHealth{verifier: remediation.NewVerifier(reader), state: state, reader: reader}, Rollout: rolloutOf(direct), Metrics: tm,
+		Strategies: byMethod, Nodes: node.New(reader, writer, node.DefaultOptions(), time.Now),
+		Platform: platformLayer{state: state, reader: reader},
 	}, remediation.ExecutorOptions{VerifyWindow: cfg.VerifyWindow, VerifyTimeout: cfg.VerifyTimeout}, log.WithName("executor"))
 	r := &remediator{executor: ex, gate: gate, policy: policy, workers: ex.Workers()}
 	ex.Ready = r.seeded.Load

@@ -80,6 +80,8 @@ type ExecutorDeps struct {
 	Strategies map[managedby.Method]Strategy
 	// Nodes is the strategy for Node targets (cordon, drain); nil refuses them.
 	Nodes Strategy
+	// Platform holds workflows back while the platform layer is busy; nil never holds.
+	Platform Platform
 	// Ready, when set, holds every workflow back until it returns true: the engine seeds the
 	// gate's history from the recorded workflows first.
 	Ready func() bool
@@ -134,6 +136,9 @@ func (e *Executor) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result
 	if wf.Phase().Finished() {
 		e.drop(wf.Name, outcomeOf(&wf))
 		return ctrl.Result{}, nil
+	}
+	if len(wf.Spec.Plan) > 0 {
+		return ctrl.Result{}, nil // a coordination workflow: the coordinator carries it out
 	}
 	e.adopt(wf.Name, wf.UID)
 	log := e.log.WithValues("workflow", wf.Name, "incident", wf.Spec.IncidentRef, "target", wf.Spec.Target.String())

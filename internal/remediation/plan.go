@@ -130,6 +130,9 @@ func (e *Executor) plan(ctx context.Context, wf *v1alpha1.RemediationWorkflow) (
 	}
 	e.reset(wf.Name, planFailures)
 	logr.FromContextOrDiscard(ctx).V(1).Info("Planned", "action", p.Action.Type, "strategy", p.Strategy, "deploymentMethod", p.Owner.Method)
+	if res, held, err := e.hold(ctx, wf, p); held {
+		return res, err
+	}
 	if !wf.Spec.DryRun {
 		// The plan is recorded with the admission's outcome, in one write.
 		return e.admit(ctx, wf, &p)

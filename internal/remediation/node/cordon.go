@@ -63,6 +63,9 @@ func planCordon(n *corev1.Node, workflow string) (cordon, error) {
 		before = by
 	}
 	c.change.Patch, c.change.Undo = patch, undo
+	// The cordon only holds the node while it recovers: the executor uncordons it once the
+	// node has been healthy for the verification window.
+	c.change.RevertAfterRecovery = true
 	c.change.Diff = fmt.Sprintf("spec.unschedulable: %t → true\nmetadata.annotations[%q]: %s → %s", n.Spec.Unschedulable, CordonedByAnnotation, before, workflow)
 	c.change.Summary = "cordon node " + n.Name
 	if n.Spec.Unschedulable {
