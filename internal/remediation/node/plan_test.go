@@ -45,7 +45,7 @@ func TestPlan(t *testing.T) {
 		typ:  action.Cordon,
 		want: func(n *corev1.Node, _ map[string]*corev1.Pod, wf string) v1alpha1.Change {
 			ch := change(n)
-			ch.Patch, ch.Undo = cordonPatch(n, wf), uncordonPatch(n)
+			ch.Patch, ch.Undo, ch.RevertAfterRecovery = cordonPatch(n, wf), uncordonPatch(n), true
 			ch.Diff = fmt.Sprintf("spec.unschedulable: false → true\nmetadata.annotations[%s]: <none> → %s", annotation, wf)
 			ch.Summary = "cordon node " + n.Name
 			return ch
@@ -55,7 +55,7 @@ func TestPlan(t *testing.T) {
 		typ:  action.Drain,
 		want: func(n *corev1.Node, pods map[string]*corev1.Pod, wf string) v1alpha1.Change {
 			ch := change(n)
-			ch.Patch, ch.Undo = cordonPatch(n, wf), uncordonPatch(n)
+			ch.Patch, ch.Undo, ch.RevertAfterRecovery = cordonPatch(n, wf), uncordonPatch(n), true
 			ch.Diff = fmt.Sprintf("spec.unschedulable: false → true\nmetadata.annotations[%s]: <none> → %s\n"+
 				"drain: evict 2 pods from node %s through the Eviction API (1 DaemonSet pod and 1 static pod stay)",
 				annotation, wf, n.Name) + podLines(n, pods)
@@ -92,7 +92,7 @@ func TestPlan(t *testing.T) {
 		node: []func(*corev1.Node){cordonedBySomeone, func(n *corev1.Node) { n.Annotations = map[string]string{CordonedByAnnotation: "wf-old"} }},
 		want: func(n *corev1.Node, _ map[string]*corev1.Pod, wf string) v1alpha1.Change {
 			ch := change(n)
-			ch.Patch, ch.Undo = cordonPatch(n, wf), uncordonPatch(n)
+			ch.Patch, ch.Undo, ch.RevertAfterRecovery = cordonPatch(n, wf), uncordonPatch(n), true
 			ch.Diff = fmt.Sprintf("spec.unschedulable: true → true\nmetadata.annotations[%s]: wf-old → %s", annotation, wf)
 			ch.Summary = fmt.Sprintf("cordon node %s (already cordoned by the engine, workflow wf-old)", n.Name)
 			return ch
