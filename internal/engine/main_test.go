@@ -53,7 +53,8 @@ func startEngine(t testing.TB, mutate ...func(*config.Options)) *testEngine {
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts, err := config.Load(nil, []string{"KUBECONFIG=" + kubeconfig, "NAMESPACE=" + ns, "LEADER_ELECTION=false"})
+	// The watchers see every namespace of the shared API server; tests that want them turn them on.
+	opts, err := config.Load(nil, []string{"KUBECONFIG=" + kubeconfig, "NAMESPACE=" + ns, "LEADER_ELECTION=false", "WATCH_ENABLED=false"})
 	if err != nil {
 		t.Fatal(err)
 	}

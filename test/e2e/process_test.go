@@ -40,7 +40,9 @@ func freePort(t *testing.T) int {
 }
 
 // startEngine runs the engine binary with a clean environment plus env. It is killed at the end
-// of the test if still running.
+// of the test if still running. Its cluster watchers are off unless env turns them on
+// (WATCH_ENABLED=true): the tests share one cluster, and an engine watching it all would act on
+// the other tests' workloads.
 func startEngine(t *testing.T, env ...string) *engine {
 	t.Helper()
 	return startEngineArgs(t, nil, env...)
@@ -55,7 +57,7 @@ func startEngineArgs(t *testing.T, args []string, env ...string) *engine {
 		metricsURL: "http://127.0.0.1:" + strconv.Itoa(metricsPort)}
 	e.cmd = exec.Command(engineBin, args...)
 	e.cmd.Env = append([]string{"HOME=" + t.TempDir(), "PATH=" + os.Getenv("PATH"),
-		"PORT=" + strconv.Itoa(apiPort), "METRICS_PORT=" + strconv.Itoa(metricsPort), "LOG_LEVEL=debug"}, env...)
+		"PORT=" + strconv.Itoa(apiPort), "METRICS_PORT=" + strconv.Itoa(metricsPort), "LOG_LEVEL=debug", "WATCH_ENABLED=false"}, env...)
 	e.cmd.Stdout, e.cmd.Stderr = e.stderr, e.stderr
 	e.startedAt = time.Now()
 	if err := e.cmd.Start(); err != nil {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 
@@ -26,9 +27,16 @@ const healingEngineNamespace = "coordination-engine-e2e"
 // is ready. env adds settings.
 func startHealingEngine(t *testing.T, c *localcluster.Cluster, env ...string) *engine {
 	t.Helper()
+	return startHealingEngineIn(t, c, healingEngineNamespace, env...)
+}
+
+// startHealingEngineIn is startHealingEngine with the engine's records in namespace
+// healingEngineNamespace.
+func startHealingEngineIn(t *testing.T, c *localcluster.Cluster, healingEngineNamespace string, env ...string) *engine {
+	t.Helper()
 	ctx := t.Context()
 	cs := kubernetes.NewForConfigOrDie(c.RESTConfig())
-	if _, err := cs.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: healingEngineNamespace}}, metav1.CreateOptions{}); err != nil {
+	if _, err := cs.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: healingEngineNamespace}}, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
