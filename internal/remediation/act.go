@@ -28,7 +28,8 @@ const (
 // waitFor are the retryable refusals a workflow waits out (up to LockWait): another workflow's
 // lock on the target, a safety policy not read yet, a workload that could not be measured. A
 // cooldown or an exhausted budget ends the workflow instead: it would wait for hours.
-var waitFor = map[string]bool{guardrail.ReasonTargetLocked: true, guardrail.ReasonInvalidPolicy: true, guardrail.ReasonScopeUnknown: true}
+var waitFor = map[string]bool{guardrail.ReasonTargetLocked: true, guardrail.ReasonInvalidPolicy: true, guardrail.ReasonScopeUnknown: true,
+	guardrail.ReasonNodeLimit: true}
 
 // actionOf is the recorded step's action, on the object the change applies to: the gate locks,
 // cools down and counts per changed object.
