@@ -21,21 +21,24 @@ func Pod(p *corev1.Pod, o Options) []Symptom {
 	if p == nil || p.DeletionTimestamp != nil || p.Status.Phase == corev1.PodSucceeded {
 		return nil
 	}
-	restarts := o.crashLoopRestarts()
 	var out []Symptom
 	for i := range p.Status.InitContainerStatuses {
-		out = containerSymptoms(out, p.Spec.InitContainers, &p.Status.InitContainerStatuses[i], restarts)
+		out = containerSymptoms(out, p.Spec.InitContainers, &p.Status.InitContainerStatuses[i], o)
 	}
 	for i := range p.Status.ContainerStatuses {
-		out = containerSymptoms(out, p.Spec.Containers, &p.Status.ContainerStatuses[i], restarts)
+		out = containerSymptoms(out, p.Spec.Containers, &p.Status.ContainerStatuses[i], o)
 	}
 	return out
 }
 
 // containerSymptoms appends the symptoms of one container; specs are the pod's containers of
 // the same list, to read the container's memory limit from.
-func containerSymptoms(out []Symptom, specs []corev1.Container, cs *corev1.ContainerStatus, restarts int32) []Symptom {
+func containerSymptoms(out []Symptom, specs []corev1.Container, cs *corev1.ContainerStatus, o Options) []Symptom {
+	restarts := o.crashLoopRestarts()
 	oom := oomKilled(cs)
+	if oom != nil && oom != cs.State.Terminated && cs.Ready && !o.recentOOM(oom.FinishedAt.Time) {
+		oom = nil // an old kill of a container that serves again
+	}
 	if oom != nil {
 		out = append(out, Symptom{
 			Issue: issue.OOMKill, Reason: reasonOOMKilled, Container: cs.Name,

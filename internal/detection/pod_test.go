@@ -2,14 +2,28 @@ package detection
 
 import (
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"selfhealing.dev/coordination-engine/api/v1alpha1"
 	"selfhealing.dev/coordination-engine/internal/issue"
 )
+
+// oomNow is the clock of the OOM-window cases.
+var oomNow = time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
+
+func clockAt(t time.Time) func() time.Time { return func() time.Time { return t } }
+
+func lastTerminatedAt(reason string, code int32, at time.Time) statusOption {
+	return func(cs *corev1.ContainerStatus) {
+		cs.LastTerminationState = corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{Reason: reason, ExitCode: code,
+			FinishedAt: metav1.NewTime(at)}}
+	}
+}
 
 // ignoreMessage leaves the message to the tests that are about it.
 var ignoreMessage = cmpopts.IgnoreFields(Symptom{}, "Message")
@@ -43,6 +57,14 @@ func TestPod(t *testing.T) {
 		// OOM kills.
 		{"a container whose last run was OOMKilled is oom_kill",
 			pod(containers(status("app", restarted(1), lastTerminated("OOMKilled", 137)))), Options{},
+			[]Symptom{symptom(issue.OOMKill, "OOMKilled", "app", high)}},
+		{"a ready container whose OOM kill is long past has no symptoms",
+			pod(containers(status("app", restarted(1), lastTerminatedAt("OOMKilled", 137, oomNow.Add(-time.Hour))))), Options{Now: clockAt(oomNow)}, nil},
+		{"a ready container OOMKilled within the window is oom_kill",
+			pod(containers(status("app", restarted(1), lastTerminatedAt("OOMKilled", 137, oomNow.Add(-time.Minute))))), Options{Now: clockAt(oomNow)},
+			[]Symptom{symptom(issue.OOMKill, "OOMKilled", "app", high)}},
+		{"a container not ready after an old OOM kill is oom_kill",
+			pod(containers(status("app", notReady(), restarted(1), lastTerminatedAt("OOMKilled", 137, oomNow.Add(-time.Hour))))), Options{Now: clockAt(oomNow)},
 			[]Symptom{symptom(issue.OOMKill, "OOMKilled", "app", high)}},
 		{"a container OOMKilled just now is oom_kill",
 			pod(containers(status("app", terminated("OOMKilled", 137)))), Options{},

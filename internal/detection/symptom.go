@@ -2,6 +2,7 @@ package detection
 
 import (
 	"strings"
+	"time"
 
 	"selfhealing.dev/coordination-engine/api/v1alpha1"
 	"selfhealing.dev/coordination-engine/internal/issue"
@@ -31,10 +32,32 @@ type Options struct {
 	// failed counts as crash-looping even while it is not in CrashLoopBackOff (it may be
 	// running again, between two back-offs). Zero or less means DefaultCrashLoopRestarts.
 	CrashLoopRestarts int32
+	// Now, when set, lets an OOM kill of a container's previous run count only while it is
+	// recent (within OOMWindow) or the container is not ready: a container killed once last
+	// week and serving since is not a problem now. Without it every recorded OOM kill counts.
+	Now func() time.Time
+	// OOMWindow is how long a past OOM kill of a ready container counts; zero means
+	// DefaultOOMWindow.
+	OOMWindow time.Duration
 }
 
 // DefaultCrashLoopRestarts is the CrashLoopRestarts used when Options leave it unset.
 const DefaultCrashLoopRestarts = 3
+
+// DefaultOOMWindow is the OOMWindow used when Options leave it unset.
+const DefaultOOMWindow = 10 * time.Minute
+
+// recentOOM says whether a past OOM kill that finished at t still counts for a ready container.
+func (o Options) recentOOM(t time.Time) bool {
+	if o.Now == nil {
+		return true
+	}
+	w := o.OOMWindow
+	if w <= 0 {
+		w = DefaultOOMWindow
+	}
+	return o.Now().Sub(t) <= w
+}
 
 func (o Options) crashLoopRestarts() int32 {
 	if o.CrashLoopRestarts <= 0 {

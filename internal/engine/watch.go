@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/go-logr/logr"
 	"k8s.io/client-go/dynamic"
@@ -40,7 +41,7 @@ func addWatcher(cfg config.Options, mgr manager.Manager, cs kubernetes.Interface
 	}
 	w := watcher.New(cs, dyn, in, watcher.Options{
 		Debounce: cfg.WatchDebounce, Resignal: cfg.WatchResignal,
-		Detection: detection.Options{CrashLoopRestarts: int32(cfg.CrashLoopRestarts)},
+		Detection: detection.Options{CrashLoopRestarts: int32(cfg.CrashLoopRestarts), Now: time.Now},
 	}, tm, log.WithName("watcher"))
 	if err := mgr.Add(w); err != nil {
 		return fmt.Errorf("add cluster watchers: %w", err)

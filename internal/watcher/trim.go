@@ -42,10 +42,25 @@ func trimPod(p *corev1.Pod) *corev1.Pod {
 	}
 	return &corev1.Pod{
 		ObjectMeta: meta(p.ObjectMeta, labels),
-		Spec:       corev1.PodSpec{NodeName: p.Spec.NodeName},
+		Spec:       corev1.PodSpec{NodeName: p.Spec.NodeName, InitContainers: trimContainers(p.Spec.InitContainers), Containers: trimContainers(p.Spec.Containers)},
 		Status: corev1.PodStatus{Phase: p.Status.Phase, Reason: p.Status.Reason,
 			ContainerStatuses: trimStatuses(p.Status.ContainerStatuses), InitContainerStatuses: trimStatuses(p.Status.InitContainerStatuses)},
 	}
+}
+
+// trimContainers keeps each container's name and memory limit (the OOM message names it).
+func trimContainers(in []corev1.Container) []corev1.Container {
+	if len(in) == 0 {
+		return nil
+	}
+	out := make([]corev1.Container, len(in))
+	for i, c := range in {
+		out[i].Name = c.Name
+		if m, ok := c.Resources.Limits[corev1.ResourceMemory]; ok {
+			out[i].Resources.Limits = corev1.ResourceList{corev1.ResourceMemory: m}
+		}
+	}
+	return out
 }
 
 func trimStatuses(in []corev1.ContainerStatus) []corev1.ContainerStatus {
@@ -54,7 +69,7 @@ func trimStatuses(in []corev1.ContainerStatus) []corev1.ContainerStatus {
 	}
 	out := make([]corev1.ContainerStatus, len(in))
 	for i, c := range in {
-		out[i] = corev1.ContainerStatus{Name: c.Name, Ready: c.Ready, RestartCount: c.RestartCount, Started: c.Started,
+		out[i] = corev1.ContainerStatus{Name: c.Name, Image: c.Image, Ready: c.Ready, RestartCount: c.RestartCount, Started: c.Started,
 			State: c.State, LastTerminationState: c.LastTerminationState}
 	}
 	return out
