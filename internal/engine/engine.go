@@ -123,7 +123,7 @@ func build(ctx context.Context, wg *sync.WaitGroup, cfg config.Options, p Params
 	st.rem = rem
 	api := httpapi.New(httpapi.Options{Version: p.Version, MaxBodyBytes: cfg.MaxRequestBodyBytes},
 		httpapi.Deps{Health: st, Status: st, Incidents: rec.incidents, Workflows: rec.workflows, Remediations: rec.requests,
-			Detector: resolver, Approvals: rec.workflows,
+			Detector: resolver, Approvals: rec.workflows, Alerts: alertIntake{intake: in, metrics: tm},
 			Gatherer: prometheus.Gatherers{reg, ctrlmetrics.Registry}, Registerer: reg},
 		log.WithName("http"))
 	l.api.set(api.Handler())

@@ -9,6 +9,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	utilnet "k8s.io/apimachinery/pkg/util/net"
 
+	"selfhealing.dev/coordination-engine/internal/alertmanager"
 	"selfhealing.dev/coordination-engine/internal/incident"
 	"selfhealing.dev/coordination-engine/internal/managedby"
 	"selfhealing.dev/coordination-engine/internal/workflow"
@@ -43,6 +44,7 @@ func statusFor(err error) (int, errorBody) {
 	var fieldErr *incident.FieldError
 	var stateErr *incident.StateError
 	var wfStateErr *workflow.StateError
+	var alertErr *alertmanager.FieldError
 	switch {
 	case errors.As(err, &apiErr):
 		return apiErr.Status, errorBody{Error: apiErr.Message, Code: apiErr.Code, Field: apiErr.Field}
@@ -52,6 +54,8 @@ func statusFor(err error) (int, errorBody) {
 		return http.StatusBadRequest, errorBody{Error: err.Error(), Code: "invalid_request"}
 	case errors.As(err, &fieldErr):
 		return http.StatusBadRequest, errorBody{Error: fieldErr.Error(), Code: "invalid_field", Field: fieldErr.Field}
+	case errors.As(err, &alertErr):
+		return http.StatusBadRequest, errorBody{Error: alertErr.Error(), Code: "invalid_field", Field: alertErr.Field}
 	case errors.As(err, &stateErr):
 		return http.StatusConflict, errorBody{Error: stateErr.Error(), Code: "conflict"}
 	case errors.As(err, &wfStateErr):

@@ -36,6 +36,8 @@ func (s *Server) routeTable() []Route {
 		{http.MethodPost, "/api/v1/incidents/{id}/correlate", http.HandlerFunc(s.correlateIncident)},
 		{http.MethodGet, "/api/v1/anomalies", http.HandlerFunc(s.listIncidents)},
 
+		{http.MethodPost, "/api/v1/alerts", http.HandlerFunc(s.receiveAlerts)},
+
 		{http.MethodPost, "/api/v1/remediation/trigger", http.HandlerFunc(s.triggerRemediation)},
 		{http.MethodPost, "/api/v1/remediate", http.HandlerFunc(s.remediate)},
 		{http.MethodGet, "/api/v1/workflows", http.HandlerFunc(s.listWorkflows)},

@@ -33,6 +33,8 @@ type Deps struct {
 	Detector Detector
 	// Approvals records approvals and rejections; nil answers 503.
 	Approvals Approvals
+	// Alerts receives Alertmanager's webhook; nil answers 503.
+	Alerts Alerts
 	// Gatherer is what /metrics exposes.
 	Gatherer prometheus.Gatherer
 	// Registerer receives the HTTP metrics.
