@@ -39,6 +39,7 @@ func Requirements() []Requirement {
 	}
 	reqs = append(reqs, ownershipRequirements()...)
 	reqs = append(reqs, remediationRequirements()...)
+	reqs = append(reqs, watchRequirements()...)
 	return append(reqs, ownerStrategyRequirements()...)
 }
 
@@ -96,6 +97,26 @@ func ownerStrategyRequirements() []Requirement {
 	}
 	for _, verb := range []string{"get", "create", "update"} {
 		reqs = append(reqs, Requirement{Feature: "remediation-helm", Verb: verb, Group: "apps", Resource: "deployments"})
+	}
+	return reqs
+}
+
+// watchRequirements are what the cluster watchers read, what the node strategy changes and
+// what the platform-layer checks read. The OpenShift and medik8s kinds are only read where they
+// are served; a missing permission there degrades those checks (fail closed: actions wait).
+func watchRequirements() []Requirement {
+	reqs := []Requirement{
+		{Feature: "node-remediation", Verb: "patch", Group: "", Resource: "nodes"},
+		{Feature: "node-remediation", Verb: "list", Group: "policy", Resource: "poddisruptionbudgets"},
+		{Feature: "platform-layer", Verb: "list", Group: "remediation.medik8s.io", Resource: "nodehealthchecks"},
+	}
+	for _, verb := range []string{"get", "list", "watch"} {
+		reqs = append(reqs, Requirement{Feature: "watchers", Verb: verb, Group: "", Resource: "nodes"})
+	}
+	for _, verb := range []string{"list", "watch"} {
+		reqs = append(reqs,
+			Requirement{Feature: "watchers-openshift", Verb: verb, Group: "config.openshift.io", Resource: "clusteroperators"},
+			Requirement{Feature: "watchers-openshift", Verb: verb, Group: "machineconfiguration.openshift.io", Resource: "machineconfigpools"})
 	}
 	return reqs
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/go-logr/logr"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/dynamic"
@@ -43,9 +44,6 @@ type Options struct {
 	Detection detection.Options
 	// Workers report problems in parallel.
 	Workers int
-	// OpenShift watches ClusterOperators and MachineConfigPools too; set it only when their
-	// APIs are served.
-	ClusterOperators, MachineConfigPools bool
 }
 
 // Resources the OpenShift watchers read.
@@ -112,12 +110,13 @@ func (w *Watcher) Start(ctx context.Context) error {
 		return err
 	}
 	dynFactory := dynamicinformer.NewFilteredDynamicSharedInformerFactory(w.dyn, 0, "", nil)
-	if w.opts.ClusterOperators {
+	watchOperators, watchPools := w.served(clusterOperators), w.served(machineConfigPools)
+	if watchOperators {
 		if err := add(dynFactory.ForResource(clusterOperators).Informer(), "ClusterOperator", w.openshift("ClusterOperator", detection.ClusterOperator)); err != nil {
 			return err
 		}
 	}
-	if w.opts.MachineConfigPools {
+	if watchPools {
 		if err := add(dynFactory.ForResource(machineConfigPools).Informer(), "MachineConfigPool", w.openshift("MachineConfigPool", detection.MachineConfigPool)); err != nil {
 			return err
 		}
@@ -129,7 +128,7 @@ func (w *Watcher) Start(ctx context.Context) error {
 		workers.Go(func() { w.work(ctx) })
 	}
 	if cache.WaitForCacheSync(ctx.Done(), regs...) {
-		w.log.Info("Watching the cluster", "clusterOperators", w.opts.ClusterOperators, "machineConfigPools", w.opts.MachineConfigPools)
+		w.log.Info("Watching the cluster", "clusterOperators", watchOperators, "machineConfigPools", watchPools)
 	}
 	w.reportSizes(ctx, factory)
 	// In this order: the workers end once the queue is shut down, the informers once ctx is.
@@ -138,6 +137,24 @@ func (w *Watcher) Start(ctx context.Context) error {
 	factory.Shutdown()
 	dynFactory.Shutdown()
 	return nil
+}
+
+// served says whether the API server serves the resource (OpenShift's kinds are absent on plain
+// Kubernetes). A discovery error counts as not served, logged: the other watchers still run.
+func (w *Watcher) served(gvr schema.GroupVersionResource) bool {
+	list, err := w.cs.Discovery().ServerResourcesForGroupVersion(gvr.GroupVersion().String())
+	if err != nil {
+		if !apierrors.IsNotFound(err) {
+			w.log.Info("Cannot tell whether a resource is served; not watching it", "resource", gvr.String(), "err", err.Error())
+		}
+		return false
+	}
+	for _, r := range list.APIResources {
+		if r.Name == gvr.Resource {
+			return true
+		}
+	}
+	return false
 }
 
 // reportSizes updates the watched-objects gauge every 30 seconds until ctx ends.

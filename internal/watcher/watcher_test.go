@@ -11,6 +11,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
@@ -171,4 +172,34 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+func TestADegradedClusterOperatorIsReported(t *testing.T) {
+	_, sink := startWatcher(t)
+	dyn := dynamic.NewForConfigOrDie(env.Config)
+	name := "ingress-" + env.Namespace(t)
+	co := &unstructured.Unstructured{Object: map[string]any{"apiVersion": "config.openshift.io/v1", "kind": "ClusterOperator",
+		"metadata": map[string]any{"name": name}}}
+	created, err := dyn.Resource(clusterOperators).Create(t.Context(), co, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = dyn.Resource(clusterOperators).Delete(context.Background(), name, metav1.DeleteOptions{}) })
+	_ = unstructured.SetNestedSlice(created.Object, []any{
+		map[string]any{"type": "Degraded", "status": "True", "reason": "IngressControllersDegraded", "message": "default is degraded",
+			"lastTransitionTime": "2026-11-26T09:00:00Z"},
+	}, "status", "conditions")
+	if _, err := dyn.Resource(clusterOperators).UpdateStatus(t.Context(), created, metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the operator reported", func() bool {
+		sink.mu.Lock()
+		defer sink.mu.Unlock()
+		for _, s := range sink.opened {
+			if s.Target.String() == "ClusterOperator/"+name && s.Issue == "cluster_operator_degraded" {
+				return true
+			}
+		}
+		return false
+	})
 }
