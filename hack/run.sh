@@ -60,7 +60,7 @@ done
 step "Rolling out a bad revision of payments (it crash-loops); cache is OOMKilled already"
 go run ./hack/apply -f hack/samples/rollout
 
-step "Healing: the engine remediates payments, cache and orders (a Helm release the demo installs), as the platform's MCP server would ask it to"
+step "Healing: the engine notices payments, cache and orders (a Helm release the demo installs) by itself and remediates them"
 go run ./hack/demo --url "http://127.0.0.1:$PORT" --namespace demo || \
   echo "the demo did not finish; the engine's log is in .local/engine.log" >&2
 

@@ -1,10 +1,10 @@
 // Command demo shows the engine heal three broken workloads of the local cluster that make run
 // starts: it installs the Helm release "orders" (chart hack/samples/charts/orders, OOMKilled by
 // its values), waits until the sample Deployments "payments" (a bad rollout that crash-loops),
-// "cache" (OOMKilled) and "orders" show their symptoms, asks the engine to remediate them the way
-// the platform's MCP server does (POST /api/v1/remediation/trigger), and follows the workflows
-// until they are verified. It uses KUBECONFIG and changes nothing itself besides the rollout
-// and the release.
+// "cache" (OOMKilled) and "orders" show their symptoms, and then calls nothing: the engine's
+// watchers notice the problems, open incidents and remediate them. The demo reads the engine's
+// incidents and follows their workflows until they are verified. It uses KUBECONFIG and changes
+// nothing itself besides the rollout and the release.
 //
 //	go run ./hack/demo --url http://127.0.0.1:8080 --namespace demo
 package main
@@ -74,9 +74,10 @@ func run(ctx context.Context, url, ns, chart string) error {
 		}
 	}
 	say("Before: %s", describe(ctx, cs, ns, releases))
+	say("Nobody calls the engine: its watchers notice the problems, open incidents and remediate them")
 	var ids []string
-	for _, r := range []struct{ name, issue string }{{"payments", "CrashLoopBackOff"}, {"cache", "OOMKilled"}, {ordersRelease, "OOMKilled"}} {
-		id, err := trigger(ctx, url, ns, r.name, r.issue)
+	for _, name := range []string{"payments", "cache", ordersRelease} {
+		id, err := noticed(ctx, url, "Deployment/"+ns+"/"+name)
 		if err != nil {
 			return err
 		}
@@ -155,21 +156,47 @@ func describe(ctx context.Context, cs kubernetes.Interface, ns string, releases 
 	return out
 }
 
-func trigger(ctx context.Context, url, ns, name, issue string) (string, error) {
-	body := fmt.Sprintf(`{"namespace":%q,"resource":{"kind":"Deployment","name":%q},"issue":{"type":%q,"description":"demo: %s on %s","severity":"high"}}`,
-		ns, name, issue, issue, name)
-	say("POST /api/v1/remediation/trigger %s", body)
-	var ans struct {
-		WorkflowID       string `json:"workflow_id"`
-		DeploymentMethod string `json:"deployment_method"`
-		Strategy         string `json:"strategy"`
-		Message          string `json:"message"`
+// noticed waits for the incident the engine's watchers open for target, with its workflow, and
+// returns the workflow's id.
+func noticed(ctx context.Context, url, target string) (string, error) {
+	for {
+		var list struct {
+			Incidents []struct {
+				ID         string `json:"id"`
+				Title      string `json:"title"`
+				Source     string `json:"source"`
+				Target     string `json:"target"`
+				WorkflowID string `json:"workflow_id"`
+			} `json:"incidents"`
+		}
+		if err := call(ctx, http.MethodGet, url+"/api/v1/incidents?status=all&severity=all&limit=1000&offset=0", "", &list); err != nil {
+			return "", err
+		}
+		for _, inc := range list.Incidents {
+			if inc.Target == target && inc.WorkflowID != "" {
+				var wf struct {
+					DeploymentMethod string `json:"deployment_method"`
+					Strategy         string `json:"strategy"`
+				}
+				_ = call(ctx, http.MethodGet, url+"/api/v1/workflows/"+inc.WorkflowID, "", &wf)
+				say("%s: incident %s (%s, source %s) -> workflow %s: %s deployment, %s strategy", target, inc.ID, inc.Title,
+					inc.Source, inc.WorkflowID, orUnknown(wf.DeploymentMethod), orUnknown(wf.Strategy))
+				return inc.WorkflowID, nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return "", fmt.Errorf("the engine opened no incident for %s: %w (its log: .local/engine.log)", target, ctx.Err())
+		case <-time.After(time.Second):
+		}
 	}
-	if err := call(ctx, http.MethodPost, url+"/api/v1/remediation/trigger", body, &ans); err != nil {
-		return "", err
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "(not planned yet)"
 	}
-	say("  -> workflow %s: %s deployment, %s strategy", ans.WorkflowID, ans.DeploymentMethod, ans.Strategy)
-	return ans.WorkflowID, nil
+	return s
 }
 
 // follow prints each new status of the workflow until it finishes.
