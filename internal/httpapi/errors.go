@@ -10,6 +10,7 @@ import (
 	utilnet "k8s.io/apimachinery/pkg/util/net"
 
 	"selfhealing.dev/coordination-engine/internal/alertmanager"
+	"selfhealing.dev/coordination-engine/internal/coordination"
 	"selfhealing.dev/coordination-engine/internal/incident"
 	"selfhealing.dev/coordination-engine/internal/managedby"
 	"selfhealing.dev/coordination-engine/internal/workflow"
@@ -45,6 +46,7 @@ func statusFor(err error) (int, errorBody) {
 	var stateErr *incident.StateError
 	var wfStateErr *workflow.StateError
 	var alertErr *alertmanager.FieldError
+	var coordErr *coordination.FieldError
 	switch {
 	case errors.As(err, &apiErr):
 		return apiErr.Status, errorBody{Error: apiErr.Message, Code: apiErr.Code, Field: apiErr.Field}
@@ -54,6 +56,8 @@ func statusFor(err error) (int, errorBody) {
 		return http.StatusBadRequest, errorBody{Error: err.Error(), Code: "invalid_request"}
 	case errors.As(err, &fieldErr):
 		return http.StatusBadRequest, errorBody{Error: fieldErr.Error(), Code: "invalid_field", Field: fieldErr.Field}
+	case errors.As(err, &coordErr):
+		return http.StatusBadRequest, errorBody{Error: coordErr.Message, Code: "invalid_field", Field: coordErr.Field}
 	case errors.As(err, &alertErr):
 		return http.StatusBadRequest, errorBody{Error: alertErr.Error(), Code: "invalid_field", Field: alertErr.Field}
 	case errors.As(err, &stateErr):

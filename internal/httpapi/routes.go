@@ -40,6 +40,7 @@ func (s *Server) routeTable() []Route {
 
 		{http.MethodPost, "/api/v1/remediation/trigger", http.HandlerFunc(s.triggerRemediation)},
 		{http.MethodPost, "/api/v1/remediate", http.HandlerFunc(s.remediate)},
+		{http.MethodPost, "/api/v1/coordination/trigger", http.HandlerFunc(s.triggerCoordination)},
 		{http.MethodGet, "/api/v1/workflows", http.HandlerFunc(s.listWorkflows)},
 		{http.MethodGet, "/api/v1/workflows/queue", http.HandlerFunc(s.workflowQueue)},
 		{http.MethodGet, "/api/v1/workflows/{id}", http.HandlerFunc(s.getWorkflow)},

@@ -29,6 +29,8 @@ type Deps struct {
 	Workflows Workflows
 	// Remediations takes remediation requests.
 	Remediations Remediations
+	// Coordinations takes multi-layer coordination requests; nil answers 503.
+	Coordinations Coordinations
 	// Detector answers the deployment method detection endpoints; nil answers 503.
 	Detector Detector
 	// Approvals records approvals and rejections; nil answers 503.

@@ -33,6 +33,19 @@ type stepBody struct {
 	// Change is the exact change the step makes, recorded before it is made; null until planned.
 	Change *changeBody `json:"change"`
 	Undone bool        `json:"undone"`
+	// WorkflowID names the child workflow that carries out a coordination workflow's step; ""
+	// for other steps and before the child starts.
+	WorkflowID string `json:"workflow_id"`
+	// Target is the resource a coordination workflow's step works on; null for other steps.
+	Target *targetBody `json:"target"`
+}
+
+// planItemBody is one resource of a coordination workflow's plan.
+type planItemBody struct {
+	Layer  string     `json:"layer"`
+	Target targetBody `json:"target"`
+	Issue  issueBody  `json:"issue"`
+	Why    string     `json:"why"`
 }
 
 type objectRefBody struct {
@@ -106,6 +119,10 @@ type workflowBody struct {
 	Strategy         string           `json:"strategy"`
 	Evidence         []string         `json:"evidence"`
 	Approval         *approvalBody    `json:"approval"`
+	// ParentID names the coordination workflow this workflow is a step of; "" when none.
+	ParentID string `json:"parent_id"`
+	// Plan is a coordination workflow's plan across layers; empty for other workflows.
+	Plan []planItemBody `json:"plan"`
 }
 
 func toWorkflowBody(wf *v1alpha1.RemediationWorkflow) workflowBody {
@@ -117,6 +134,11 @@ func toWorkflowBody(wf *v1alpha1.RemediationWorkflow) workflowBody {
 			Severity: string(wf.Spec.Issue.Severity)},
 		Actions: []actionBody{}, DryRun: wf.Spec.DryRun, Source: string(wf.Spec.Source), Priority: int(wf.Spec.Priority),
 		Confidence: wf.Spec.Confidence, Error: st.Error, Strategy: st.Strategy, Evidence: st.Evidence,
+		ParentID: wf.Spec.ParentRef, Plan: make([]planItemBody, 0, len(wf.Spec.Plan)),
+	}
+	for _, it := range wf.Spec.Plan {
+		b.Plan = append(b.Plan, planItemBody{Layer: it.Layer, Target: targetBody(it.Target), Why: it.Why,
+			Issue: issueBody{Type: it.Issue.Type, Description: it.Issue.Description, Severity: string(it.Issue.Severity)}})
 	}
 	if b.Evidence == nil {
 		b.Evidence = []string{}
@@ -132,9 +154,14 @@ func toWorkflowBody(wf *v1alpha1.RemediationWorkflow) workflowBody {
 	}
 	b.StartedAt, b.CompletedAt = optionalTime(st.StartedAt), optionalTime(st.CompletedAt)
 	for _, s := range st.Steps {
-		b.Steps = append(b.Steps, stepBody{Order: int(s.Order), Layer: s.Layer, Action: s.Action, Description: s.Description,
+		step := stepBody{Order: int(s.Order), Layer: s.Layer, Action: s.Action, Description: s.Description,
 			Status: s.Status, StartedAt: optionalTime(s.StartedAt), CompletedAt: optionalTime(s.CompletedAt), Error: s.Error,
-			Change: toChangeBody(s.Change), Undone: s.Undone})
+			Change: toChangeBody(s.Change), Undone: s.Undone, WorkflowID: s.Workflow}
+		if s.Target != nil {
+			t := targetBody(*s.Target)
+			step.Target = &t
+		}
+		b.Steps = append(b.Steps, step)
 	}
 	for _, c := range st.Checkpoints {
 		checks := c.Checks
