@@ -69,3 +69,12 @@ func Accepted() string {
 	slices.Sort(names)
 	return strings.Join(names, ", ") + " (or a Kubernetes reason such as CrashLoopBackOff, OOMKilled, ImagePullBackOff)"
 }
+
+// OnNode says the issue is a node's (remediated by acting on the node, not on a workload).
+func (t Type) OnNode() bool {
+	switch t {
+	case NodeNotReady, NodeMemoryPressure, NodeDiskPressure, NodePIDPressure:
+		return true
+	}
+	return false
+}

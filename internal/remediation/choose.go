@@ -46,6 +46,10 @@ func choose(ctx context.Context, wf *v1alpha1.RemediationWorkflow, owner managed
 		return requested(act, wf.Spec.Actions[0])
 	}
 	t, _ := issue.Normalize(wf.Spec.Issue.Type)
+	if onNode := owner.Workload.Kind == "Node"; onNode != t.OnNode() {
+		return act, action.Refuse(reasonNotSupported, false, "no action for issue type %q on %s: node issues are remediated on nodes, the others on workloads",
+			wf.Spec.Issue.Type, wf.Spec.Target)
+	}
 	switch t {
 	case issue.OOMKill:
 		act.Type = action.SetMemoryLimit

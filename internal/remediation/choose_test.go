@@ -23,6 +23,14 @@ func workflowFor(issueType string, actions ...v1alpha1.RequestedAction) *v1alpha
 	return wf
 }
 
+// onNode retargets the workflow at the node w-1.
+func onNode(wf *v1alpha1.RemediationWorkflow) *v1alpha1.RemediationWorkflow {
+	wf.Spec.Target = v1alpha1.Target{Kind: "Node", Name: "w-1"}
+	return wf
+}
+
+var nodeOwner = managedby.Resolution{Workload: managedby.Object{APIVersion: "v1", Kind: "Node", Name: "w-1"}}
+
 func rolloutSays(latest, previousHealthy bool) RolloutReader {
 	return func(context.Context, managedby.Object) (Rollout, error) {
 		return Rollout{StartedWithLatestRollout: latest, PreviousHealthy: previousHealthy}, nil
@@ -54,6 +62,10 @@ func TestChoose(t *testing.T) {
 		{"high memory scales", workflowFor("high_memory"), nil, action.Scale, 0, ""},
 		{"a config error is refused: no automatic action is safe", workflowFor("CreateContainerConfigError"), nil, "", 0, reasonNoAutomaticAction},
 		{"a node issue is not supported on a workload", workflowFor("node_not_ready"), nil, "", 0, reasonNotSupported},
+		{"a NotReady node is drained", onNode(workflowFor("NodeNotReady")), nil, action.Drain, 0, ""},
+		{"a node under memory pressure is cordoned", onNode(workflowFor("node_memory_pressure")), nil, action.Cordon, 0, ""},
+		{"a node under disk pressure is cordoned", onNode(workflowFor("DiskPressure")), nil, action.Cordon, 0, ""},
+		{"a workload issue is not supported on a node", onNode(workflowFor("pod_crash")), nil, "", 0, reasonNotSupported},
 		{"a requested scale takes the replicas parameter", workflowFor("high_cpu", params(`{"replicas":4}`)), nil, action.Scale, 4, ""},
 		{"a requested scale takes replicas as a string", workflowFor("high_cpu", params(`{"replicas":"3"}`)), nil, action.Scale, 3, ""},
 		{"a fractional replicas parameter is refused", workflowFor("high_cpu", params(`{"replicas":2.5}`)), nil, "", 0, reasonNotSupported},
@@ -63,7 +75,11 @@ func TestChoose(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			act, err := choose(t.Context(), tt.wf, deployment, tt.rollout)
+			owner := deployment
+			if tt.wf.Spec.Target.Kind == "Node" {
+				owner = nodeOwner
+			}
+			act, err := choose(t.Context(), tt.wf, owner, tt.rollout)
 			var r *action.Refusal
 			switch {
 			case tt.refusal != "":
