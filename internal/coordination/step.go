@@ -67,10 +67,11 @@ func (c *Controller) startChild(ctx context.Context, wf *v1alpha1.RemediationWor
 }
 
 // recorded returns the newest child workflow with the request key, nil when there is none. The
-// key names the parent, so only this workflow's children carry it.
+// key names the parent, so only this workflow's children carry it. It reads fresh: a child
+// recorded just before the engine stopped may not be in a new cache yet.
 func (c *Controller) recorded(ctx context.Context, wf *v1alpha1.RemediationWorkflow, key string) (*v1alpha1.RemediationWorkflow, error) {
 	var list v1alpha1.RemediationWorkflowList
-	if err := c.Client.List(ctx, &list, client.InNamespace(wf.Namespace), client.MatchingLabels{v1alpha1.LabelRequestKey: key}); err != nil {
+	if err := c.APIReader.List(ctx, &list, client.InNamespace(wf.Namespace), client.MatchingLabels{v1alpha1.LabelRequestKey: key}); err != nil {
 		return nil, fmt.Errorf("list the children of workflow %s: %w", wf.Name, err)
 	}
 	var newest *v1alpha1.RemediationWorkflow
