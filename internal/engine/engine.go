@@ -112,6 +112,10 @@ func build(ctx context.Context, wg *sync.WaitGroup, cfg config.Options, p Params
 		return err
 	}
 	rec.requests = remediation.NewRequests(rec.incidents, rec.workflows, rem.executor)
+	coord, err := newCoordination(mgr, rec, resolver, log)
+	if err != nil {
+		return err
+	}
 	in, _, err := newIntake(cfg, mgr, c.clientset, rec, log)
 	if err != nil {
 		return err
@@ -123,7 +127,7 @@ func build(ctx context.Context, wg *sync.WaitGroup, cfg config.Options, p Params
 	st.rem = rem
 	api := httpapi.New(httpapi.Options{Version: p.Version, MaxBodyBytes: cfg.MaxRequestBodyBytes},
 		httpapi.Deps{Health: st, Status: st, Incidents: rec.incidents, Workflows: rec.workflows, Remediations: rec.requests,
-			Detector: resolver, Approvals: rec.workflows, Alerts: alertIntake{intake: in, metrics: tm},
+			Coordinations: coord, Detector: resolver, Approvals: rec.workflows, Alerts: alertIntake{intake: in, metrics: tm},
 			Gatherer: prometheus.Gatherers{reg, ctrlmetrics.Registry}, Registerer: reg},
 		log.WithName("http"))
 	l.api.set(api.Handler())
