@@ -40,6 +40,7 @@ func Requirements() []Requirement {
 	reqs = append(reqs, ownershipRequirements()...)
 	reqs = append(reqs, remediationRequirements()...)
 	reqs = append(reqs, watchRequirements()...)
+	reqs = append(reqs, coordinationRequirements()...)
 	return append(reqs, ownerStrategyRequirements()...)
 }
 
@@ -119,4 +120,19 @@ func watchRequirements() []Requirement {
 			Requirement{Feature: "watchers-openshift", Verb: verb, Group: "machineconfiguration.openshift.io", Resource: "machineconfigpools"})
 	}
 	return reqs
+}
+
+// coordinationRequirements are what multi-layer coordination reads: the nodes workloads' pods run
+// on (placement), ClusterOperators and MachineConfigPools for the platform checks and the
+// checkpoints between layers. Several rows repeat other features' so that a missing permission
+// is reported against coordination too.
+func coordinationRequirements() []Requirement {
+	return []Requirement{
+		{Feature: "coordination", Verb: "list", Group: "", Resource: "pods"},
+		{Feature: "coordination", Verb: "get", Group: "", Resource: "nodes"},
+		{Feature: "coordination", Verb: "list", Group: "", Resource: "nodes"},
+		{Feature: "coordination", Verb: "list", Group: "config.openshift.io", Resource: "clusteroperators"},
+		{Feature: "coordination", Verb: "get", Group: "machineconfiguration.openshift.io", Resource: "machineconfigpools"},
+		{Feature: "coordination", Verb: "list", Group: "machineconfiguration.openshift.io", Resource: "machineconfigpools"},
+	}
 }
