@@ -53,7 +53,7 @@ func (req triggerRequest) dryRun() bool {
 }
 
 // workloadKinds are the kinds the MCP form may name, by lower-cased spelling.
-var workloadKinds = map[string]string{"deployment": "Deployment", "pod": "Pod", "statefulset": "StatefulSet", "daemonset": "DaemonSet"}
+var workloadKinds = map[string]string{"deployment": "Deployment", "pod": "Pod", "statefulset": "StatefulSet", "daemonset": "DaemonSet", "node": "Node"}
 
 // validateMCP checks the MCP form.
 func (req triggerRequest) validateMCP() (remediation.Trigger, error) {
@@ -64,10 +64,12 @@ func (req triggerRequest) validateMCP() (remediation.Trigger, error) {
 		}
 		t.IncidentID = id
 	}
-	if req.Namespace == "" {
+	// A Node is cluster-scoped: it needs no namespace, and one sent with it is ignored.
+	node := req.Resource != nil && strings.EqualFold(req.Resource.Kind, "node")
+	if req.Namespace == "" && !node {
 		return t, missing("namespace")
 	}
-	if err := checkNamespace("namespace", req.Namespace); err != nil {
+	if err := checkNamespace("namespace", req.Namespace); err != nil && !node {
 		return t, err
 	}
 	if req.Resource == nil {
@@ -78,7 +80,7 @@ func (req triggerRequest) validateMCP() (remediation.Trigger, error) {
 		if req.Resource.Kind == "" {
 			return t, missing("resource.kind")
 		}
-		return t, badRequest("resource.kind", fmt.Sprintf("resource.kind %q is not one of: Deployment, Pod, StatefulSet, DaemonSet", req.Resource.Kind))
+		return t, badRequest("resource.kind", fmt.Sprintf("resource.kind %q is not one of: Deployment, Pod, StatefulSet, DaemonSet, Node", req.Resource.Kind))
 	}
 	if req.Resource.Name == "" {
 		return t, missing("resource.name")
@@ -108,6 +110,9 @@ func (req triggerRequest) validateMCP() (remediation.Trigger, error) {
 		t.Issue.Severity = v1alpha1.Severity(sev)
 	}
 	t.Target = v1alpha1.Target{Kind: kind, Namespace: req.Namespace, Name: req.Resource.Name}
+	if node {
+		t.Target.Namespace = ""
+	}
 	t.DryRun, t.Source = req.dryRun(), v1alpha1.SourceManual
 	return t, nil
 }
