@@ -8,9 +8,9 @@ import (
 
 	"github.com/go-logr/logr"
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/tools/cache"
+
+	"selfhealing.dev/coordination-engine/internal/configmapwatch"
 )
 
 // PolicySource holds the current safety policy, read from one ConfigMap (by name, in the
@@ -60,36 +60,18 @@ func (s *PolicySource) NeedLeaderElection() bool { return false }
 
 // Start watches the ConfigMap until ctx ends, then returns nil. Call it once.
 func (s *PolicySource) Start(ctx context.Context) error {
-	lw := cache.NewListWatchFromClient(s.client.CoreV1().RESTClient(), "configmaps", s.namespace,
-		fields.OneTermEqualSelector("metadata.name", s.name))
-	var store cache.Store
-	refresh := func() { s.refresh(store) }
-	store, ctrl := cache.NewInformerWithOptions(cache.InformerOptions{
-		ListerWatcher: lw,
-		ObjectType:    &corev1.ConfigMap{},
-		Handler: cache.ResourceEventHandlerFuncs{
-			AddFunc:    func(any) { refresh() },
-			UpdateFunc: func(any, any) { refresh() },
-			DeleteFunc: func(any) { refresh() },
-		},
-	})
-	go ctrl.RunWithContext(ctx)
-	if cache.WaitForCacheSync(ctx.Done(), ctrl.HasSynced) {
-		refresh() // the ConfigMap may not exist: that, too, is a policy (the defaults)
-	}
-	<-ctx.Done()
+	configmapwatch.Run(ctx, s.client, s.namespace, s.name, s.refresh)
 	return nil
 }
 
-// refresh sets the policy from what the store holds now; it never looks at the event, so it is
-// right whatever the order of events.
-func (s *PolicySource) refresh(store cache.Store) {
-	obj, exists, err := store.GetByKey(s.namespace + "/" + s.name)
+// refresh sets the policy from the ConfigMap as it is now (nil: it does not exist, which means
+// the defaults).
+func (s *PolicySource) refresh(cm *corev1.ConfigMap, err error) {
 	var p Policy
-	switch cm, ok := obj.(*corev1.ConfigMap); {
+	switch {
 	case err != nil:
 		p, err = DefaultPolicy(), fmt.Errorf("ConfigMap %s/%s: read: %w", s.namespace, s.name, err)
-	case !exists || !ok:
+	case cm == nil:
 		p = DefaultPolicy()
 	default:
 		p, err = ParsePolicy(cm.Data)
@@ -97,6 +79,7 @@ func (s *PolicySource) refresh(store cache.Store) {
 			err = fmt.Errorf("ConfigMap %s/%s: %w", s.namespace, s.name, err)
 		}
 	}
+	exists := cm != nil
 	s.mu.Lock()
 	changed := !s.loaded || fmt.Sprint(s.err) != fmt.Sprint(err) || !slices.Equal(policyFields(s.policy), policyFields(p))
 	s.loaded, s.policy, s.err = true, p, err
