@@ -46,9 +46,9 @@ func (c *Controller) fail(ctx context.Context, wf, next *v1alpha1.RemediationWor
 	return ctrl.Result{}, nil
 }
 
-// escalate hands the incident back to people. A child's verification may have resolved it while
-// the coordination went on; then it is opened again first. An incident that is gone is not an
-// error.
+// escalate hands the incident back to people. Children leave the incident to the coordinator,
+// but a person may have resolved it while the coordination went on; then it is opened again
+// first. An incident that is gone is not an error.
 func (c *Controller) escalate(ctx context.Context, wf *v1alpha1.RemediationWorkflow, message string) error {
 	id := wf.Spec.IncidentRef
 	inc, err := c.Incidents.Escalate(ctx, id, string(wf.UID), v1alpha1.ReasonEscalated, message)

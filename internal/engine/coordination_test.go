@@ -142,6 +142,17 @@ func TestCoordinationRemediatesTheNodeBeforeTheApplication(t *testing.T) {
 
 	setNodeReady(t, c, node, corev1.ConditionTrue) // the node recovers
 	wf = e.waitCoordination(tr.WorkflowID, "the coordination to finish", func(wf coordinationView) bool {
+		if wf.Status == "running" && wf.Steps[0].Status == "completed" {
+			// The node's child is verified, the coordination goes on: the incident stays open
+			// until every layer has passed.
+			var inc incidentView
+			e.mustDo(http.MethodGet, "/api/v1/incidents/"+tr.IncidentID, "", http.StatusOK, &inc)
+			var again coordinationView
+			e.mustDo(http.MethodGet, "/api/v1/workflows/"+tr.WorkflowID, "", http.StatusOK, &again)
+			if inc.Status == "completed" && again.Status == "running" {
+				t.Errorf("the incident was resolved by a child while the coordination still ran")
+			}
+		}
 		return wf.Status == "completed" || wf.Status == "failed"
 	})
 	if wf.Status != "completed" || !slices.Equal(wf.Layers, []string{"infrastructure", "application"}) {

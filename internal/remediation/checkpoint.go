@@ -142,8 +142,12 @@ func (e *Executor) complete(ctx context.Context, wf *v1alpha1.RemediationWorkflo
 		}
 		msg += "; the engine took back its holding change (" + ch.Summary + ")"
 	}
-	if _, err := e.Incidents.Resolve(ctx, wf.Spec.IncidentRef, msg+" after "+firstStep(wf).Change.Summary); err != nil && !incidentGone(err) {
-		return ctrl.Result{}, fmt.Errorf("resolve incident %s: %w", wf.Spec.IncidentRef, err)
+	// A step of a coordination workflow leaves the incident to the coordinator, which resolves
+	// it when every layer has passed.
+	if wf.Spec.ParentRef == "" {
+		if _, err := e.Incidents.Resolve(ctx, wf.Spec.IncidentRef, msg+" after "+firstStep(wf).Change.Summary); err != nil && !incidentGone(err) {
+			return ctrl.Result{}, fmt.Errorf("resolve incident %s: %w", wf.Spec.IncidentRef, err)
+		}
 	}
 	err := e.update(ctx, wf, func(w *v1alpha1.RemediationWorkflow) {
 		w.Status.Checkpoints[0].Status = checkpointPassed

@@ -197,6 +197,9 @@ func outcomeOf(wf *v1alpha1.RemediationWorkflow) guardrail.Outcome {
 // escalate hands the workflow's incident back to people. An incident that is gone (deleted,
 // pruned) has no one to hand back to: that is not an error, or the workflow could never finish.
 func (e *Executor) escalate(ctx context.Context, wf *v1alpha1.RemediationWorkflow, reason, message string) error {
+	if wf.Spec.ParentRef != "" {
+		return nil // one step of a coordination workflow: the coordinator escalates, once
+	}
 	_, err := e.Incidents.Escalate(ctx, wf.Spec.IncidentRef, string(wf.UID), reason, message)
 	if err != nil && !incidentGone(err) {
 		return fmt.Errorf("escalate incident %s: %w", wf.Spec.IncidentRef, err)
