@@ -70,6 +70,14 @@ cluster-down: ## Stop the local cluster and remove its state.
 bench: ## Benchmarks on a local cluster: start-up, idle RSS with 1,000 pods, incident create/list load.
 	hack/bench/run.sh
 
+.PHONY: bench-storm
+bench-storm: ## Storm benchmark: 1,000 pods of 100 Deployments crash-loop at once; incidents, budgets, latency, CPU, RSS.
+	hack/bench/storm.sh
+
+.PHONY: bench-scale
+bench-scale: ## Scale benchmark: engine RSS and CPU watching 1,000 fake nodes and 10,000 pods, watchers on and off.
+	hack/bench/scale.sh
+
 .PHONY: clean
 clean: ## Remove build outputs (keeps the per-machine build cache).
 	rm -rf $(BIN)/coordination-engine dist cover.out
