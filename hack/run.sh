@@ -48,7 +48,7 @@ go run ./hack/apply -f hack/samples
 
 step "Starting the engine on :$PORT (metrics on :$METRICS_PORT; its log: .local/engine.log)"
 # A short verification window keeps the demo brisk; the default is 30s.
-NAMESPACE="${NAMESPACE:-self-healing-platform}" PORT="$PORT" METRICS_PORT="$METRICS_PORT" \
+NAMESPACE="${NAMESPACE:-self-healing-platform}" BIND_ADDRESS="${BIND_ADDRESS:-127.0.0.1}" PORT="$PORT" METRICS_PORT="$METRICS_PORT" \
   VERIFY_WINDOW="${VERIFY_WINDOW:-10s}" bin/coordination-engine 2>.local/engine.log &
 engine_pid=$!
 for _ in $(seq 1 100); do

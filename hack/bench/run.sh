@@ -44,7 +44,7 @@ step "Start-up: process start to first /health 200 (20 runs)"
 go run ./hack/bench/startup --binary bin/coordination-engine --kubeconfig "$KUBECONFIG" --runs 20
 
 step "Starting the engine"
-PORT=$PORT METRICS_PORT=$METRICS_PORT LOG_LEVEL=warn KUBE_API_QPS="${KUBE_API_QPS:-}" KUBE_API_BURST="${KUBE_API_BURST:-}" bin/coordination-engine 2>"$dir/engine.log" &
+BIND_ADDRESS=127.0.0.1 PORT=$PORT METRICS_PORT=$METRICS_PORT LOG_LEVEL=warn KUBE_API_QPS="${KUBE_API_QPS:-}" KUBE_API_BURST="${KUBE_API_BURST:-}" bin/coordination-engine 2>"$dir/engine.log" &
 engine_pid=$!
 for _ in $(seq 1 100); do curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break; sleep 0.2; done
 sleep 20

@@ -72,7 +72,7 @@ for watch in true false; do
   step "Engine with WATCH_ENABLED=$watch"
   sleep 10 # let the cluster quieten after the previous step
   # A clean environment: only what is set here reaches the engine; everything else is its default.
-  env -i PATH="$PATH" HOME="$HOME" KUBECONFIG="$KUBECONFIG" NAMESPACE="$ENGINE_NS" PORT="$PORT" \
+  env -i PATH="$PATH" HOME="$HOME" KUBECONFIG="$KUBECONFIG" NAMESPACE="$ENGINE_NS" BIND_ADDRESS=127.0.0.1 PORT="$PORT" \
     METRICS_PORT="$METRICS_PORT" WATCH_ENABLED="$watch" bin/coordination-engine 2>"$dir/engine-watch-$watch.log" &
   engine_pid=$!
   want=0

@@ -59,7 +59,7 @@ step "Creating $DEPLOYMENTS Deployments x $REPLICAS replicas in $NAMESPACES name
 
 step "Starting the engine (watchers on, default safety and auto-remediation policies)"
 # A clean environment: only what is set here reaches the engine; everything else is its default.
-env -i PATH="$PATH" HOME="$HOME" KUBECONFIG="$KUBECONFIG" NAMESPACE="$ENGINE_NS" PORT="$PORT" \
+env -i PATH="$PATH" HOME="$HOME" KUBECONFIG="$KUBECONFIG" NAMESPACE="$ENGINE_NS" BIND_ADDRESS=127.0.0.1 PORT="$PORT" \
   METRICS_PORT="$METRICS_PORT" WATCH_ENABLED=true bin/coordination-engine 2>"$dir/engine.log" &
 engine_pid=$!
 for _ in $(seq 1 300); do curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break; sleep 0.2; done

@@ -36,6 +36,8 @@ type Options struct {
 	APIPort int
 	// MetricsPort serves /metrics for the ServiceMonitor.
 	MetricsPort int
+	// BindAddress is the IP both ports listen on; empty is every interface.
+	BindAddress string
 	// LogLevel is one of debug, info, warn, error.
 	LogLevel string
 	// Namespace is the engine's own namespace: its custom resources, Lease and ConfigMaps.

@@ -94,6 +94,7 @@ func TestLoadRejectsMalformedValuesNamingTheVariable(t *testing.T) {
 		{"GIT_CREDENTIALS_SECRET with capitals", nil, []string{"GIT_CREDENTIALS_SECRET=Git-Creds"}, "GIT_CREDENTIALS_SECRET"},
 		{"GIT_AUTHOR without an email", nil, []string{"GIT_AUTHOR=engine"}, "GIT_AUTHOR"},
 		{"HELM_PENDING_TIMEOUT without unit", nil, []string{"HELM_PENDING_TIMEOUT=300"}, "HELM_PENDING_TIMEOUT"},
+		{"BIND_ADDRESS not an IP", nil, []string{"BIND_ADDRESS=localhost"}, "BIND_ADDRESS"},
 		{"WATCH_DEBOUNCE without unit", nil, []string{"WATCH_DEBOUNCE=10"}, "WATCH_DEBOUNCE"},
 		{"WATCH_ENABLED not a boolean", nil, []string{"WATCH_ENABLED=sometimes"}, "WATCH_ENABLED"},
 		{"CRASH_LOOP_RESTARTS zero", nil, []string{"CRASH_LOOP_RESTARTS=0"}, "CRASH_LOOP_RESTARTS"},

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"net"
 	"net/url"
 	"strconv"
 	"strings"
@@ -34,6 +35,15 @@ var settings = []setting{
 	{envs: []string{"METRICS_PORT"}, flag: "metrics-port", def: "9090",
 		usage: "port that serves only /metrics (for the ServiceMonitor)",
 		apply: func(o *Options, v string) (string, bool) { return portValue(&o.MetricsPort, v) }},
+	{envs: []string{"BIND_ADDRESS"}, flag: "bind-address", def: "",
+		usage: "IP address both ports listen on; empty means every interface (what a pod needs), 127.0.0.1 keeps the engine to this machine",
+		apply: func(o *Options, v string) (string, bool) {
+			if v != "" && net.ParseIP(v) == nil {
+				return "an IP address such as 127.0.0.1 or ::1, or empty for every interface", false
+			}
+			o.BindAddress = v
+			return "", true
+		}},
 	{envs: []string{"LOG_LEVEL"}, flag: "log-level", def: "info",
 		usage: "log verbosity",
 		apply: func(o *Options, v string) (string, bool) {

@@ -25,11 +25,11 @@ type listeners struct {
 
 // listen opens both ports and puts the bootstrap handler behind them.
 func listen(cfg config.Options, version string, started time.Time, log logr.Logger) (*listeners, error) {
-	apiLn, err := net.Listen("tcp", ":"+strconv.Itoa(cfg.APIPort))
+	apiLn, err := net.Listen("tcp", net.JoinHostPort(cfg.BindAddress, strconv.Itoa(cfg.APIPort)))
 	if err != nil {
 		return nil, fmt.Errorf("listen on API port %d (PORT/SERVER_PORT): %w", cfg.APIPort, err)
 	}
-	metricsLn, err := net.Listen("tcp", ":"+strconv.Itoa(cfg.MetricsPort))
+	metricsLn, err := net.Listen("tcp", net.JoinHostPort(cfg.BindAddress, strconv.Itoa(cfg.MetricsPort)))
 	if err != nil {
 		apiLn.Close()
 		return nil, fmt.Errorf("listen on metrics port %d (METRICS_PORT): %w", cfg.MetricsPort, err)

@@ -58,7 +58,7 @@ func startEngine(t testing.TB, mutate ...func(*config.Options)) *testEngine {
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts.APIPort, opts.MetricsPort = 0, 0
+	opts.APIPort, opts.MetricsPort, opts.BindAddress = 0, 0, "127.0.0.1"
 	for _, m := range mutate {
 		m(&opts)
 	}

@@ -57,7 +57,7 @@ func startEngineArgs(t *testing.T, args []string, env ...string) *engine {
 		metricsURL: "http://127.0.0.1:" + strconv.Itoa(metricsPort)}
 	e.cmd = exec.Command(engineBin, args...)
 	e.cmd.Env = append([]string{"HOME=" + t.TempDir(), "PATH=" + os.Getenv("PATH"),
-		"PORT=" + strconv.Itoa(apiPort), "METRICS_PORT=" + strconv.Itoa(metricsPort), "LOG_LEVEL=debug", "WATCH_ENABLED=false"}, env...)
+		"PORT=" + strconv.Itoa(apiPort), "METRICS_PORT=" + strconv.Itoa(metricsPort), "BIND_ADDRESS=127.0.0.1", "LOG_LEVEL=debug", "WATCH_ENABLED=false"}, env...)
 	e.cmd.Stdout, e.cmd.Stderr = e.stderr, e.stderr
 	e.startedAt = time.Now()
 	if err := e.cmd.Start(); err != nil {

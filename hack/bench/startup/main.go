@@ -49,7 +49,7 @@ func main() {
 func once(binary, kubeconfig string) (time.Duration, error) {
 	port, metrics := freePort(), freePort()
 	cmd := exec.Command(binary)
-	cmd.Env = append(os.Environ(), "KUBECONFIG="+kubeconfig, "PORT="+strconv.Itoa(port), "METRICS_PORT="+strconv.Itoa(metrics))
+	cmd.Env = append(os.Environ(), "KUBECONFIG="+kubeconfig, "BIND_ADDRESS=127.0.0.1", "PORT="+strconv.Itoa(port), "METRICS_PORT="+strconv.Itoa(metrics))
 	url := "http://127.0.0.1:" + strconv.Itoa(port) + "/health"
 	client := &http.Client{Timeout: time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
 	start := time.Now()
