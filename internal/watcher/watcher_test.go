@@ -51,10 +51,15 @@ func (s *recordingSink) counts() (opened, closed int, first intake.Signal) {
 
 func startWatcher(t *testing.T) (*kubernetes.Clientset, *recordingSink) {
 	t.Helper()
+	return startWatcherWith(t, 500*time.Millisecond)
+}
+
+func startWatcherWith(t *testing.T, debounce time.Duration) (*kubernetes.Clientset, *recordingSink) {
+	t.Helper()
 	cs := kubernetes.NewForConfigOrDie(env.Config)
 	dyn := dynamic.NewForConfigOrDie(env.Config)
 	sink := &recordingSink{}
-	w := New(cs, dyn, sink, Options{Debounce: 500 * time.Millisecond, Resignal: time.Hour}, nil, logr.Discard())
+	w := New(cs, dyn, sink, Options{Debounce: debounce, Resignal: time.Hour}, nil, logr.Discard())
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); _ = w.Start(ctx) }()
@@ -125,7 +130,8 @@ func TestCrashingPodsOfOneDeploymentAreReportedOnceAndClosedWhenHealthy(t *testi
 }
 
 func TestABlipShorterThanTheDebounceIsNotReported(t *testing.T) {
-	cs, sink := startWatcher(t)
+	// A debounce far longer than the two writes take, even on a loaded machine.
+	cs, sink := startWatcherWith(t, 3*time.Second)
 	ns := env.Namespace(t)
 	p, err := cs.CoreV1().Pods(ns).Create(t.Context(), crashPod(ns, "blip", "ccc33"), metav1.CreateOptions{})
 	if err != nil {
@@ -133,7 +139,7 @@ func TestABlipShorterThanTheDebounceIsNotReported(t *testing.T) {
 	}
 	setStatus(t, cs, p, true)
 	setStatus(t, cs, p, false)
-	time.Sleep(1500 * time.Millisecond)
+	time.Sleep(4 * time.Second)
 	if o, c, _ := sink.counts(); o != 0 || c != 0 {
 		t.Errorf("opened %d, closed %d; want nothing for a blip", o, c)
 	}
