@@ -51,16 +51,17 @@ func reply(status int, body string) func(http.ResponseWriter, [][]float64) {
 	}
 }
 
-// newKServe starts p and returns a client whose "anomaly-detector" model is served by it; extra
-// environment entries are added to the registry's.
-func newKServe(t *testing.T, p *predictor, opts Options, env ...string) *KServe {
+// newKServe starts p and returns a client whose "anomaly-detector" model is served by it, under
+// the predictor's model name serverModel when one is given (KSERVE_<NAME>_MODEL).
+func newKServe(t *testing.T, p *predictor, opts Options, serverModel ...string) *KServe {
 	t.Helper()
 	srv := httptest.NewServer(p)
 	t.Cleanup(srv.Close)
-	reg, err := ParseRegistry(append([]string{"KSERVE_ANOMALY_DETECTOR_URL=" + srv.URL}, env...), "ml", 8080)
-	if err != nil {
-		t.Fatal(err)
+	m := Model{Name: "anomaly-detector", ServerModel: "anomaly-detector", URL: srv.URL}
+	if len(serverModel) > 0 {
+		m.ServerModel = serverModel[0]
 	}
+	reg := NewRegistry([]Model{m})
 	if opts.Backoff == 0 {
 		opts.Backoff = time.Millisecond
 	}
@@ -69,22 +70,22 @@ func newKServe(t *testing.T, p *predictor, opts Options, env ...string) *KServe 
 
 func TestKServeReady(t *testing.T) {
 	tests := []struct {
-		name       string
-		served     string
-		env        []string
-		wantStatus int
-		wantMsg    string
+		name        string
+		served      string
+		serverModel []string
+		wantStatus  int
+		wantMsg     string
 	}{
 		{name: "a loaded model is ready", served: "anomaly-detector"},
 		{name: "the predictor is asked for the KSERVE_<NAME>_MODEL name", served: "isolation-forest",
-			env: []string{"KSERVE_ANOMALY_DETECTOR_MODEL=isolation-forest"}},
+			serverModel: []string{"isolation-forest"}},
 		{name: "a model the predictor lacks is a 404 with its message", served: "other",
 			wantStatus: 404, wantMsg: "Model with name anomaly-detector does not exist."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			p := &predictor{model: tt.served}
-			k := newKServe(t, p, Options{}, tt.env...)
+			k := newKServe(t, p, Options{}, tt.serverModel...)
 			err := k.Ready(t.Context(), "anomaly-detector")
 			if tt.wantStatus == 0 {
 				if err != nil {
