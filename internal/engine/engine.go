@@ -125,9 +125,9 @@ func build(ctx context.Context, wg *sync.WaitGroup, cfg config.Options, p Params
 	}
 	st := newState(started, c, rec, inCluster, !electLeader(cfg, inCluster))
 	st.rem = rem
-	api := httpapi.New(httpapi.Options{Version: p.Version, MaxBodyBytes: cfg.MaxRequestBodyBytes},
+	api := httpapi.New(httpapi.Options{Version: p.Version, MaxBodyBytes: cfg.MaxRequestBodyBytes, KServeNamespace: cfg.KServeNamespace},
 		httpapi.Deps{Health: st, Status: st, Incidents: rec.incidents, Workflows: rec.workflows, Remediations: rec.requests,
-			Coordinations: coord, Detector: resolver, Approvals: rec.workflows, Alerts: alertIntake{intake: in, metrics: tm},
+			Coordinations: coord, Detector: resolver, Approvals: rec.workflows, Alerts: alertIntake{intake: in, metrics: tm}, Models: newModels(cfg),
 			Gatherer: prometheus.Gatherers{reg, ctrlmetrics.Registry}, Registerer: reg},
 		log.WithName("http"))
 	l.api.set(api.Handler())

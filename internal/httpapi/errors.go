@@ -13,6 +13,7 @@ import (
 	"selfhealing.dev/coordination-engine/internal/coordination"
 	"selfhealing.dev/coordination-engine/internal/incident"
 	"selfhealing.dev/coordination-engine/internal/managedby"
+	"selfhealing.dev/coordination-engine/internal/mlservice"
 	"selfhealing.dev/coordination-engine/internal/workflow"
 )
 
@@ -47,6 +48,7 @@ func statusFor(err error) (int, errorBody) {
 	var wfStateErr *workflow.StateError
 	var alertErr *alertmanager.FieldError
 	var coordErr *coordination.FieldError
+	var modelErr *mlservice.ModelError
 	switch {
 	case errors.As(err, &apiErr):
 		return apiErr.Status, errorBody{Error: apiErr.Message, Code: apiErr.Code, Field: apiErr.Field}
@@ -58,6 +60,12 @@ func statusFor(err error) (int, errorBody) {
 		return http.StatusBadRequest, errorBody{Error: fieldErr.Error(), Code: "invalid_field", Field: fieldErr.Field}
 	case errors.As(err, &coordErr):
 		return http.StatusBadRequest, errorBody{Error: coordErr.Message, Code: "invalid_field", Field: coordErr.Field}
+	case errors.Is(err, mlservice.ErrUnknownModel):
+		return http.StatusNotFound, errorBody{Error: err.Error(), Code: "not_found"}
+	case errors.As(err, &modelErr):
+		return modelStatus(modelErr)
+	case errors.Is(err, mlservice.ErrUnavailable):
+		return http.StatusServiceUnavailable, errorBody{Error: err.Error(), Code: "model_unavailable"}
 	case errors.As(err, &alertErr):
 		return http.StatusBadRequest, errorBody{Error: alertErr.Error(), Code: "invalid_field", Field: alertErr.Field}
 	case errors.As(err, &stateErr):
@@ -84,4 +92,19 @@ func statusFor(err error) (int, errorBody) {
 	default:
 		return http.StatusInternalServerError, errorBody{Error: "internal error: " + err.Error(), Code: "internal"}
 	}
+}
+
+// modelStatus passes a model server's answer on with the model's own message: its 400, 404 and
+// 503 as they are; its 500 (how a predictor refuses a wrong feature count) as a 400, since the
+// input was wrong; anything else as a 502.
+func modelStatus(e *mlservice.ModelError) (int, errorBody) {
+	switch e.Status {
+	case http.StatusBadRequest, http.StatusInternalServerError:
+		return http.StatusBadRequest, errorBody{Error: e.Message, Code: "model_rejected"}
+	case http.StatusNotFound:
+		return http.StatusNotFound, errorBody{Error: e.Message, Code: "not_found"}
+	case http.StatusServiceUnavailable:
+		return http.StatusServiceUnavailable, errorBody{Error: e.Message, Code: "model_unavailable"}
+	}
+	return http.StatusBadGateway, errorBody{Error: e.Message, Code: "model_error"}
 }

@@ -50,6 +50,10 @@ func (s *Server) routeTable() []Route {
 		{http.MethodGet, "/api/v1/actions", http.HandlerFunc(s.listActions)},
 		{http.MethodGet, "/api/v1/actions/{id}/status", http.HandlerFunc(s.actionStatus)},
 
+		{http.MethodGet, "/api/v1/models", http.HandlerFunc(s.listModels)},
+		{http.MethodGet, "/api/v1/models/{model}/health", http.HandlerFunc(s.modelHealth)},
+		{http.MethodPost, "/api/v1/detect", http.HandlerFunc(s.predict)},
+
 		{http.MethodGet, "/api/v1/detect/deployment/{namespace}/{name}", s.detect("Deployment")},
 		{http.MethodGet, "/api/v1/detect/statefulset/{namespace}/{name}", s.detect("StatefulSet")},
 		{http.MethodGet, "/api/v1/detect/daemonset/{namespace}/{name}", s.detect("DaemonSet")},

@@ -15,6 +15,8 @@ type Options struct {
 	Version string
 	// MaxBodyBytes caps request bodies; larger ones get 413.
 	MaxBodyBytes int64
+	// KServeNamespace is where the models' InferenceServices run, for the model health answers.
+	KServeNamespace string
 }
 
 // Deps are what the handlers read from.
@@ -37,6 +39,8 @@ type Deps struct {
 	Approvals Approvals
 	// Alerts receives Alertmanager's webhook; nil answers 503.
 	Alerts Alerts
+	// Models serves the model endpoints; nil lists no model (KServe disabled).
+	Models Models
 	// Gatherer is what /metrics exposes.
 	Gatherer prometheus.Gatherer
 	// Registerer receives the HTTP metrics.
