@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"selfhealing.dev/coordination-engine/internal/health"
+	"selfhealing.dev/coordination-engine/internal/mlservice"
 	"selfhealing.dev/coordination-engine/internal/permissions"
 	"selfhealing.dev/coordination-engine/internal/platform"
 )
@@ -129,6 +130,8 @@ type deepHealthBody struct {
 	Dependencies map[string]health.Result `json:"dependencies"`
 	RBAC         rbacBody                 `json:"rbac"`
 	Platform     *platform.Info           `json:"platform"`
+	// CircuitBreakers are the model endpoints' breaker states: closed, half_open, open.
+	CircuitBreakers map[string]string `json:"circuit_breakers"`
 }
 
 // deepHealth answers GET /api/v1/health: every dependency's state, the RBAC self-check and the
@@ -144,6 +147,12 @@ func (s *Server) deepHealth(w http.ResponseWriter, r *http.Request) {
 	}
 	if body.RBAC.Status != "ok" {
 		body.Status = "degraded"
+	}
+	body.CircuitBreakers = s.breakers()
+	for _, st := range body.CircuitBreakers {
+		if st == string(mlservice.StateOpen) {
+			body.Status = "degraded"
+		}
 	}
 	status := http.StatusOK
 	if !d.CanAct {
@@ -166,4 +175,18 @@ func rbacSummary(d DeepHealth) rbacBody {
 		return rbacBody{Status: "ok", Message: "every permission the engine uses is granted",
 			Checked: d.RBAC.Checked, Missing: d.RBAC.Missing, CheckedAt: d.RBAC.CheckedAt.UTC().Format(time.RFC3339)}
 	}
+}
+
+// breakers are the model endpoints' circuit-breaker states, by model.
+func (s *Server) breakers() map[string]string {
+	out := map[string]string{}
+	if s.deps.Models == nil {
+		return out
+	}
+	for _, name := range s.deps.Models.Registry().Names() {
+		if st, ok := s.deps.Models.BreakerState(name); ok {
+			out["kserve/"+name] = string(st)
+		}
+	}
+	return out
 }

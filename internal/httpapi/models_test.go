@@ -131,3 +131,27 @@ func TestModelsWithKServeDisabledListNone(t *testing.T) {
 		t.Errorf("GET /api/v1/models = %d %s, want an empty list saying why", w.Code, w.Body)
 	}
 }
+
+func TestAnOpenBreakerShowsInDeepHealth(t *testing.T) {
+	down := httptest.NewServer(http.NotFoundHandler())
+	downURL := down.URL
+	down.Close()
+	k := mlservice.NewKServe(mlservice.NewRegistry([]mlservice.Model{{Name: "predictive-analytics", ServerModel: "predictive-analytics", URL: downURL}}),
+		mlservice.Options{Timeout: time.Second, Retries: -1, FailureThreshold: 2})
+	h := modelServer(t, k)
+	for range 2 {
+		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodPost, "/api/v1/detect", strings.NewReader(`{"model":"predictive-analytics","instances":[[1,2,3,4,5]]}`)))
+	}
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/api/v1/health", nil))
+	var body struct {
+		Status          string            `json:"status"`
+		CircuitBreakers map[string]string `json:"circuit_breakers"`
+	}
+	if err := json.Unmarshal(w.Body.Bytes(), &body); err != nil {
+		t.Fatal(err)
+	}
+	if w.Code != 200 || body.Status != "degraded" || body.CircuitBreakers["kserve/predictive-analytics"] != "open" {
+		t.Errorf("GET /api/v1/health = %d %s, want degraded with the breaker open", w.Code, w.Body)
+	}
+}

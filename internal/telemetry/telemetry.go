@@ -4,6 +4,8 @@
 package telemetry
 
 import (
+	"fmt"
+
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -93,4 +95,26 @@ func New(reg prometheus.Registerer, version string) *Metrics {
 func (m *Metrics) SetPlatform(platform, version string) {
 	m.PlatformInfo.Reset()
 	m.PlatformInfo.WithLabelValues(platform, version).Set(1)
+}
+
+// RegisterBreakers exposes coordination_engine_circuit_breaker_state{endpoint} for each endpoint:
+// 0 closed, 1 half-open, 2 open, read from state on every scrape.
+func RegisterBreakers(reg prometheus.Registerer, endpoints []string, state func(endpoint string) string) error {
+	for _, e := range endpoints {
+		g := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "coordination_engine_circuit_breaker_state",
+			Help:        "Circuit breaker of a dependency endpoint: 0 closed, 1 half-open, 2 open.",
+			ConstLabels: prometheus.Labels{"endpoint": e}}, func() float64 {
+			switch state(e) {
+			case "open":
+				return 2
+			case "half_open":
+				return 1
+			}
+			return 0
+		})
+		if err := reg.Register(g); err != nil {
+			return fmt.Errorf("register breaker metric of %s: %w", e, err)
+		}
+	}
+	return nil
 }

@@ -1,0 +1,41 @@
+package telemetry
+
+import (
+	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// breakerGauges gathers the breaker gauges by endpoint.
+func breakerGauges(t *testing.T, reg *prometheus.Registry) map[string]float64 {
+	t.Helper()
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]float64{}
+	for _, mf := range mfs {
+		if mf.GetName() != "coordination_engine_circuit_breaker_state" {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			out[m.GetLabel()[0].GetValue()] = m.GetGauge().GetValue()
+		}
+	}
+	return out
+}
+
+func TestBreakerStatesAreReadOnEveryScrape(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	states := map[string]string{"kserve/a": "closed", "kserve/b": "open"}
+	if err := RegisterBreakers(reg, []string{"kserve/a", "kserve/b"}, func(e string) string { return states[e] }); err != nil {
+		t.Fatal(err)
+	}
+	if got := breakerGauges(t, reg); got["kserve/a"] != 0 || got["kserve/b"] != 2 || len(got) != 2 {
+		t.Errorf("gauges = %v, want a closed (0) and b open (2)", got)
+	}
+	states["kserve/b"] = "half_open"
+	if got := breakerGauges(t, reg); got["kserve/b"] != 1 {
+		t.Errorf("after half-opening b reads %v, want 1", got["kserve/b"])
+	}
+}
