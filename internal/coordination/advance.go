@@ -11,6 +11,7 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 
 	"selfhealing.dev/coordination-engine/api/v1alpha1"
+	"selfhealing.dev/coordination-engine/internal/workflow"
 )
 
 // advance works through the layers in order: a layer whose checkpoint passed is behind; the
@@ -97,7 +98,7 @@ func (c *Controller) save(ctx context.Context, wf, next *v1alpha1.RemediationWor
 
 // progress says on the Executed condition where the unfinished workflow is.
 func progress(wf *v1alpha1.RemediationWorkflow, reason, message string) {
-	setCondition(wf, v1alpha1.ConditionExecuted, metav1.ConditionFalse, reason, message)
+	workflow.SetCondition(wf, v1alpha1.ConditionExecuted, metav1.ConditionFalse, reason, message)
 }
 
 // stepsProgress is the reason and message while a layer's steps run: a step waiting for a

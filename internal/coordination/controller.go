@@ -152,7 +152,7 @@ func (c *Controller) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 
 // ignoreFinished ends a reconcile quietly when the workflow was finished elsewhere meanwhile.
 func ignoreFinished(err error) (ctrl.Result, error) {
-	if errors.Is(err, errFinished) {
+	if errors.Is(err, workflow.ErrFinished) {
 		return ctrl.Result{}, nil
 	}
 	return ctrl.Result{}, err

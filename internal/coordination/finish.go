@@ -10,6 +10,7 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 
 	"selfhealing.dev/coordination-engine/api/v1alpha1"
+	"selfhealing.dev/coordination-engine/internal/workflow"
 )
 
 // fail escalates the incident, then finishes the workflow as failed: steps that have not run
@@ -35,9 +36,9 @@ func (c *Controller) fail(ctx context.Context, wf, next *v1alpha1.RemediationWor
 	}
 	now := metav1.NewTime(c.now().UTC())
 	next.Status.Phase, next.Status.CompletedAt, next.Status.Error = v1alpha1.WorkflowFailed, &now, message
-	setCondition(next, typ, metav1.ConditionFalse, reason, message)
+	workflow.SetCondition(next, typ, metav1.ConditionFalse, reason, message)
 	if typ != v1alpha1.ConditionExecuted {
-		setCondition(next, v1alpha1.ConditionExecuted, metav1.ConditionFalse, v1alpha1.ReasonEscalated, message)
+		workflow.SetCondition(next, v1alpha1.ConditionExecuted, metav1.ConditionFalse, v1alpha1.ReasonEscalated, message)
 	}
 	if _, err := c.save(ctx, wf, next, ctrl.Result{}); err != nil {
 		return ctrl.Result{}, err
@@ -78,8 +79,8 @@ func (c *Controller) complete(ctx context.Context, wf, next *v1alpha1.Remediatio
 	}
 	now := metav1.NewTime(c.now().UTC())
 	next.Status.Phase, next.Status.CompletedAt = v1alpha1.WorkflowCompleted, &now
-	setCondition(next, v1alpha1.ConditionExecuted, metav1.ConditionTrue, v1alpha1.ReasonApplied, msg)
-	setCondition(next, v1alpha1.ConditionVerified, metav1.ConditionTrue, v1alpha1.ReasonRecovered, msg)
+	workflow.SetCondition(next, v1alpha1.ConditionExecuted, metav1.ConditionTrue, v1alpha1.ReasonApplied, msg)
+	workflow.SetCondition(next, v1alpha1.ConditionVerified, metav1.ConditionTrue, v1alpha1.ReasonRecovered, msg)
 	if _, err := c.save(ctx, wf, next, ctrl.Result{}); err != nil {
 		return ctrl.Result{}, err
 	}

@@ -11,6 +11,7 @@ import (
 
 	"selfhealing.dev/coordination-engine/api/v1alpha1"
 	"selfhealing.dev/coordination-engine/internal/incident"
+	"selfhealing.dev/coordination-engine/internal/workflow"
 )
 
 // Step statuses of a coordination workflow.
@@ -77,7 +78,7 @@ func (c *Controller) lay(ctx context.Context, wf *v1alpha1.RemediationWorkflow) 
 		w.Status.Phase = v1alpha1.WorkflowRunning
 		w.Status.StartedAt = &now
 		w.Status.Layers, w.Status.Steps, w.Status.Checkpoints = layers, steps, checkpoints
-		setCondition(w, v1alpha1.ConditionExecuted, metav1.ConditionFalse, v1alpha1.ReasonRecorded,
+		workflow.SetCondition(w, v1alpha1.ConditionExecuted, metav1.ConditionFalse, v1alpha1.ReasonRecorded,
 			fmt.Sprintf("coordinating %d step(s) across %d layer(s)", len(steps), len(layers)))
 	})
 }

@@ -16,6 +16,7 @@ import (
 	"selfhealing.dev/coordination-engine/internal/action"
 	"selfhealing.dev/coordination-engine/internal/guardrail"
 	"selfhealing.dev/coordination-engine/internal/managedby"
+	"selfhealing.dev/coordination-engine/internal/workflow"
 )
 
 // Refusal reasons of the gate that the executor treats specially.
@@ -81,7 +82,7 @@ func (e *Executor) admit(ctx context.Context, wf *v1alpha1.RemediationWorkflow, 
 		w.Status.StartedAt = &now
 		w.Status.Steps[0].Status = stepRunning
 		w.Status.Steps[0].StartedAt = &now
-		setCondition(w, v1alpha1.ConditionAdmitted, metav1.ConditionTrue, "Admitted", "the safety gate admitted "+string(act.Type))
+		workflow.SetCondition(w, v1alpha1.ConditionAdmitted, metav1.ConditionTrue, "Admitted", "the safety gate admitted "+string(act.Type))
 	})
 	if err != nil {
 		e.release(wf.Name, guardrail.NotApplied) // nothing was changed
@@ -131,7 +132,7 @@ func (e *Executor) refused(ctx context.Context, wf *v1alpha1.RemediationWorkflow
 		return e.ignoreFinished(e.update(ctx, wf, func(w *v1alpha1.RemediationWorkflow) {
 			ensurePlan(w, unrecorded)
 			w.Status.Phase = v1alpha1.WorkflowAwaitingApproval
-			setCondition(w, v1alpha1.ConditionAdmitted, metav1.ConditionFalse, r.Reason, r.Message)
+			workflow.SetCondition(w, v1alpha1.ConditionAdmitted, metav1.ConditionFalse, r.Reason, r.Message)
 		}))
 	case r.Retryable && waitFor[r.Reason] && e.since(wf.Name, gateWaits, e.now()) < e.opts.LockWait:
 		return ctrl.Result{RequeueAfter: time.Second}, nil
@@ -201,7 +202,7 @@ func (e *Executor) applied(ctx context.Context, wf *v1alpha1.RemediationWorkflow
 	err := e.update(ctx, wf, func(w *v1alpha1.RemediationWorkflow) {
 		w.Status.Steps[0].Status = stepCompleted
 		w.Status.Steps[0].CompletedAt = &done
-		setCondition(w, v1alpha1.ConditionExecuted, metav1.ConditionTrue, reason, msg)
+		workflow.SetCondition(w, v1alpha1.ConditionExecuted, metav1.ConditionTrue, reason, msg)
 	})
 	if err != nil {
 		return e.ignoreFinished(err)
@@ -278,7 +279,7 @@ func (e *Executor) failStep(ctx context.Context, wf *v1alpha1.RemediationWorkflo
 		w.Status.Steps[0].Error = message
 		e.finish(w, phase, reason, message)(w)
 	})
-	if err != nil && !errors.Is(err, errFinished) {
+	if err != nil && !errors.Is(err, workflow.ErrFinished) {
 		return ctrl.Result{}, err
 	}
 	e.release(wf.Name, guardrail.NotApplied)

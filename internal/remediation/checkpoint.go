@@ -20,6 +20,7 @@ import (
 	"selfhealing.dev/coordination-engine/internal/action"
 	"selfhealing.dev/coordination-engine/internal/guardrail"
 	"selfhealing.dev/coordination-engine/internal/managedby"
+	"selfhealing.dev/coordination-engine/internal/workflow"
 )
 
 // verify is the checkpoint after the step: the workload must stay healthy, with stable restart
@@ -154,7 +155,7 @@ func (e *Executor) complete(ctx context.Context, wf *v1alpha1.RemediationWorkflo
 		w.Status.Checkpoints[0].Checks = h.Checks
 		e.finish(w, v1alpha1.WorkflowCompleted, v1alpha1.ReasonRecovered, msg)(w)
 	})
-	if err != nil && !errors.Is(err, errFinished) {
+	if err != nil && !errors.Is(err, workflow.ErrFinished) {
 		return ctrl.Result{}, err
 	}
 	e.release(wf.Name, guardrail.Applied)
@@ -177,7 +178,7 @@ func (e *Executor) revertHold(ctx context.Context, wf *v1alpha1.RemediationWorkf
 		return fmt.Errorf("take back %s after recovery: %w", firstStep(wf).Change.Summary, err)
 	}
 	err := e.update(ctx, wf, func(w *v1alpha1.RemediationWorkflow) { w.Status.Steps[0].Undone = true })
-	if errors.Is(err, errFinished) {
+	if errors.Is(err, workflow.ErrFinished) {
 		return nil
 	}
 	return err
@@ -225,7 +226,7 @@ func (e *Executor) escalateAfterChange(ctx context.Context, wf *v1alpha1.Remedia
 		}
 		e.finish(w, v1alpha1.WorkflowFailed, reason, msg)(w)
 	})
-	if err != nil && !errors.Is(err, errFinished) {
+	if err != nil && !errors.Is(err, workflow.ErrFinished) {
 		return ctrl.Result{}, err
 	}
 	e.release(wf.Name, guardrail.Applied)

@@ -16,6 +16,7 @@ import (
 	"selfhealing.dev/coordination-engine/internal/guardrail"
 	"selfhealing.dev/coordination-engine/internal/issue"
 	"selfhealing.dev/coordination-engine/internal/managedby"
+	"selfhealing.dev/coordination-engine/internal/workflow"
 )
 
 // Reasons the executor refuses with before any strategy is asked.
@@ -201,7 +202,7 @@ func (e *Executor) askApproval(ctx context.Context, wf *v1alpha1.RemediationWork
 		ensurePlan(w, &p)
 		recordOwner(w, p)
 		w.Status.Phase = v1alpha1.WorkflowAwaitingApproval
-		setCondition(w, v1alpha1.ConditionAdmitted, metav1.ConditionFalse, r.Reason, r.Message)
+		workflow.SetCondition(w, v1alpha1.ConditionAdmitted, metav1.ConditionFalse, r.Reason, r.Message)
 	}))
 }
 
@@ -216,7 +217,7 @@ func recordPlan(w *v1alpha1.RemediationWorkflow, p Planned) {
 	w.Status.Steps = []v1alpha1.Step{{Order: 1, Layer: layerApplication, Action: string(p.Action.Type),
 		Description: change.Summary, Status: stepPending, Change: &change}}
 	w.Status.Checkpoints = []v1alpha1.Checkpoint{{Layer: layerApplication, AfterStep: 1, Status: checkpointPending}}
-	setCondition(w, v1alpha1.ConditionExecuted, metav1.ConditionFalse, v1alpha1.ReasonPlanned, "planned: "+change.Summary)
+	workflow.SetCondition(w, v1alpha1.ConditionExecuted, metav1.ConditionFalse, v1alpha1.ReasonPlanned, "planned: "+change.Summary)
 }
 
 const layerApplication = "application"
@@ -277,7 +278,7 @@ func (e *Executor) stop(ctx context.Context, wf *v1alpha1.RemediationWorkflow, p
 }
 
 func (e *Executor) ignoreFinished(err error) (ctrl.Result, error) {
-	if errors.Is(err, errFinished) {
+	if errors.Is(err, workflow.ErrFinished) {
 		return ctrl.Result{}, nil
 	}
 	return ctrl.Result{}, err

@@ -10,6 +10,7 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 
 	"selfhealing.dev/coordination-engine/api/v1alpha1"
+	"selfhealing.dev/coordination-engine/internal/workflow"
 )
 
 // Platform is what the platform layer allows now (clusterstate on OpenShift; nothing is ever
@@ -64,7 +65,7 @@ func (e *Executor) postpone(ctx context.Context, wf *v1alpha1.RemediationWorkflo
 	msg := "postponed: " + why
 	if c := meta.FindStatusCondition(wf.Status.Conditions, v1alpha1.ConditionAdmitted); c == nil || c.Reason != v1alpha1.ReasonPlatformBusy || c.Message != msg {
 		err := e.update(ctx, wf, func(w *v1alpha1.RemediationWorkflow) {
-			setCondition(w, v1alpha1.ConditionAdmitted, metav1.ConditionFalse, v1alpha1.ReasonPlatformBusy, msg)
+			workflow.SetCondition(w, v1alpha1.ConditionAdmitted, metav1.ConditionFalse, v1alpha1.ReasonPlatformBusy, msg)
 		})
 		if err != nil {
 			res, err := e.ignoreFinished(err)
