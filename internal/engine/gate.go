@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -110,7 +111,8 @@ func (g *scopedGate) scope(ctx context.Context, act action.Action, w managedby.O
 }
 
 // nodeScope measures a node action over the cluster's nodes: desired is every node, ready the
-// Ready, schedulable ones, and the action takes out the target when it is one of those.
+// Ready, schedulable ones, and the action takes out the target when it is one of those. It
+// reaches the namespaces of the pods bound to the node.
 func (g *scopedGate) nodeScope(ctx context.Context, name string) (guardrail.Scope, error) {
 	var nodes corev1.NodeList
 	if err := g.reader.List(ctx, &nodes); err != nil {
@@ -134,6 +136,16 @@ func (g *scopedGate) nodeScope(ctx context.Context, name string) (guardrail.Scop
 	}
 	if !found {
 		return s, fmt.Errorf("node %s does not exist", name)
+	}
+	var pods corev1.PodList
+	if err := g.reader.List(ctx, &pods, client.MatchingFields{"spec.nodeName": name}); err != nil {
+		return s, fmt.Errorf("list pods on node %s: %w", name, err)
+	}
+	s.Namespaces = []string{} // not nil: a node without pods reaches no namespace
+	for i := range pods.Items {
+		if ns := pods.Items[i].Namespace; !slices.Contains(s.Namespaces, ns) {
+			s.Namespaces = append(s.Namespaces, ns)
+		}
 	}
 	return s, nil
 }

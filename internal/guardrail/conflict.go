@@ -1,6 +1,8 @@
 package guardrail
 
 import (
+	"slices"
+
 	"selfhealing.dev/coordination-engine/api/v1alpha1"
 	"selfhealing.dev/coordination-engine/internal/action"
 )
@@ -19,7 +21,7 @@ type resolution struct {
 // threshold always loses. Otherwise the request conflicts with every live holder on the same
 // target (same_target) and with every live holder whose class pairs with its class
 // (node_remediation with resource_scaling, model_inference with alert_correlation) in the same
-// namespace, or anywhere when either is cluster-scoped (action_pair). It wins when it outranks
+// namespace; a cluster-scoped one reaches the namespaces its Scope names, or all (action_pair). It wins when it outranks
 // every one of them (then they are preempted) and loses otherwise; a tie goes to the holder.
 func resolve(s *state, r request) resolution {
 	if r.act.Source == v1alpha1.SourceAIDriven && !(r.act.Confidence >= s.policy.ConfidenceThreshold) {
@@ -57,11 +59,26 @@ func conflictBetween(r request, h *holder) (conflictType, bool) {
 	if h.act.Target == r.act.Target {
 		return conflictSameTarget, true
 	}
-	a, b := r.act.Target.Namespace, h.act.Target.Namespace
-	if pairs(r.class, h.class) && (a == b || a == "" || b == "") {
+	if pairs(r.class, h.class) && overlap(r.act.Target.Namespace, r.scope.Namespaces, h.act.Target.Namespace, h.scope.Namespaces) {
 		return conflictActionPair, true
 	}
 	return "", false
+}
+
+// overlap reports whether two actions reach a common namespace: namespaced ones when they share
+// their namespace, a cluster-scoped one (namespace "") when the other's namespace is among those
+// it disrupts (all of them when it does not say).
+func overlap(nsA string, reachA []string, nsB string, reachB []string) bool {
+	switch {
+	case nsA != "" && nsB != "":
+		return nsA == nsB
+	case nsA == "" && nsB == "":
+		return true
+	case nsA == "":
+		return reachA == nil || slices.Contains(reachA, nsB)
+	default:
+		return reachB == nil || slices.Contains(reachB, nsA)
+	}
 }
 
 // pairs reports whether classes a and b form one of the Python engine's conflicting pairs.

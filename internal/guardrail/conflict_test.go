@@ -18,6 +18,7 @@ func TestResolve(t *testing.T) {
 		name          string
 		holder        action.Action
 		holderClass   action.Class
+		holderScope   Scope
 		req           action.Action
 		scope         Scope
 		want          string
@@ -46,6 +47,16 @@ func TestResolve(t *testing.T) {
 		{name: "a node action pairs with a scaling in any namespace",
 			holder: scale, req: act(action.Evict, "", "", node("w1")),
 			want: ReasonConflictLost, wantConflicts: []conflictType{conflictActionPair}},
+		{name: "a node action pairs with a scaling in a namespace its pods run in",
+			holder: scale, req: act(action.Drain, "", "w1", kind("Node")), scope: Scope{Namespaces: []string{"pay", "shop"}},
+			want: ReasonConflictLost, wantConflicts: []conflictType{conflictActionPair}},
+		{name: "a node action does not pair with a scaling in a namespace it does not reach",
+			holder: scale, req: act(action.Drain, "", "w1", kind("Node")), scope: Scope{Namespaces: []string{"pay"}}},
+		{name: "a scaling does not pair with a held node action that reaches other namespaces",
+			holder: act(action.Drain, "", "w1", kind("Node")), holderScope: Scope{Namespaces: []string{"pay"}}, req: scale},
+		{name: "a scaling pairs with a held node action that reaches its namespace",
+			holder: act(action.Drain, "", "w1", kind("Node"), priority(9)), holderScope: Scope{Namespaces: []string{"shop"}}, req: scale,
+			want: ReasonConflictLost, wantConflicts: []conflictType{conflictActionPair}},
 		{name: "model inference and alert correlation form a pair through the class override",
 			holder: act(action.Restart, "shop", "api"), holderClass: action.ClassModelInference,
 			req: act(action.Restart, "shop", "web"), scope: Scope{Class: action.ClassAlertCorrelation},
@@ -67,6 +78,7 @@ func TestResolve(t *testing.T) {
 			if tt.holderClass != "" {
 				h.class = tt.holderClass
 			}
+			h.scope = tt.holderScope
 			res := resolve(st(nil, []*holder{h}), req(tt.req, tt.scope))
 			if reason(res.refusal) != tt.want {
 				t.Errorf("Check(conflict) = %v, want %v", res.refusal, tt.want)

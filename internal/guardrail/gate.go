@@ -29,6 +29,11 @@ type Scope struct {
 	// Class overrides act.Type.Class() for actions requested in the Python engine's class
 	// vocabulary (model_inference, alert_correlation), which conflict resolution is written in.
 	Class action.Class
+	// Namespaces are, for a cluster-scoped action (a node's cordon or drain), the namespaces
+	// of the pods it disrupts. Class-pair conflicts with namespaced actions are limited to
+	// them, so draining one node does not hold back a memory fix on a workload elsewhere.
+	// nil means the whole cluster.
+	Namespaces []string
 }
 
 func (s Scope) validate() error {
@@ -146,7 +151,7 @@ func (g *Gate) admitLocked(r request, losers []*holder) *Permit {
 			r.act, r.act.Workflow, r.act.Source, r.act.Priority))
 	}
 	g.nextID++
-	h := &holder{id: g.nextID, act: r.act, class: r.class}
+	h := &holder{id: g.nextID, act: r.act, class: r.class, scope: r.scope}
 	h.permit = newPermit(r.act, func(o Outcome) { g.release(h, o) })
 	g.st.holders = append(g.st.holders, h)
 	return h.permit

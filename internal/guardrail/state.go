@@ -25,6 +25,7 @@ type holder struct {
 	id        uint64
 	act       action.Action
 	class     action.Class
+	scope     Scope
 	permit    *Permit
 	preempted bool
 }

@@ -71,22 +71,31 @@ rules:
 	})
 	t.Run("a NotReady node is cordoned and drained, then uncordoned once it recovers", func(t *testing.T) {
 		t.Parallel()
-		testNotReadyNode(t, e, cs, ns)
+		testNotReadyNode(t, e, cs)
 	})
 }
 
 // testNotReadyNode adds a kwok node running two pods of a Deployment pinned to it, makes the
 // node NotReady and checks the engine drains it; once the "kubelet" is back the engine verifies
 // the node and uncordons it, and the pods come back.
-func testNotReadyNode(t *testing.T, e *engine, cs kubernetes.Interface, ns string) {
+func testNotReadyNode(t *testing.T, e *engine, cs kubernetes.Interface) {
 	ctx := t.Context()
+	// The drain holds back resource changes in the namespaces it reaches, so its pods get a
+	// namespace of their own, and the node a taint so that only they run on it: the parallel
+	// subtests' OOM fix would otherwise lose to the drain, as it should.
+	ns := clusterNamespace(t, cs, "drain")
 	node := "watch-" + ns
-	if _, err := cs.CoreV1().Nodes().Create(ctx, localcluster.FakeNode(node, ""), metav1.CreateOptions{}); err != nil {
+	taint := corev1.Taint{Key: "selfhealing.dev/e2e-drain", Value: ns, Effect: corev1.TaintEffectNoSchedule}
+	fake := localcluster.FakeNode(node, "")
+	fake.Spec.Taints = append(fake.Spec.Taints, taint)
+	if _, err := cs.CoreV1().Nodes().Create(ctx, fake, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = cs.CoreV1().Nodes().Delete(t.Context(), node, metav1.DeleteOptions{}) })
 	d := kwokDeployment(ns, "placed", 2, "placed:1", "128Mi")
 	d.Spec.Template.Spec.NodeSelector["kubernetes.io/hostname"] = node
+	d.Spec.Template.Spec.Tolerations = append(d.Spec.Template.Spec.Tolerations,
+		corev1.Toleration{Key: taint.Key, Operator: corev1.TolerationOpEqual, Value: ns, Effect: corev1.TaintEffectNoSchedule})
 	create(t, cs, d)
 	waitRolledOut(t, cs, ns, "placed")
 
