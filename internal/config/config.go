@@ -46,6 +46,8 @@ type Options struct {
 	Kubeconfig string
 	// MLServiceURL is the Python ML service base URL; nil disables it.
 	MLServiceURL *url.URL
+	// MLServiceTimeout bounds one call to the ML service.
+	MLServiceTimeout time.Duration
 	// KServeEnabled turns on the KServe model integration.
 	KServeEnabled bool
 	// KServeNamespace is where the InferenceServices run.
@@ -58,6 +60,11 @@ type Options struct {
 	KServeModels []KServeModel
 	// PrometheusURL is the Prometheus or Thanos querier base URL; nil disables analytics.
 	PrometheusURL *url.URL
+	// PrometheusTokenFile holds the bearer token for Prometheus; "" sends none.
+	PrometheusTokenFile string
+	// PrometheusCAFile is the PEM bundle that verifies Prometheus's certificate; "" uses the
+	// system roots.
+	PrometheusCAFile string
 	// ArgoCDAPIURL is the optional Argo CD API server base URL.
 	ArgoCDAPIURL *url.URL
 	// HTTPTimeout bounds one call to an HTTP dependency (ML service, Prometheus, Argo CD).

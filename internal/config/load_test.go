@@ -18,7 +18,7 @@ func TestLoadDefaultsStart(t *testing.T) {
 	}
 	want := Options{
 		APIPort: 8080, MetricsPort: 9090, LogLevel: "info", Namespace: "self-healing-platform",
-		KServeNamespace: "self-healing-platform", KServePredictorPort: 8080, KServeTimeout: 10 * time.Second,
+		KServeNamespace: "self-healing-platform", KServePredictorPort: 8080, KServeTimeout: 10 * time.Second, MLServiceTimeout: 10 * time.Second,
 		HTTPTimeout: 30 * time.Second, LeaderElection: LeaderElectionAuto, ShutdownTimeout: 10 * time.Second,
 		PlatformRefreshInterval: 5 * time.Minute, MaxRequestBodyBytes: 1 << 20, KServeModels: []KServeModel{},
 		RetentionMaxAge: 168 * time.Hour, RetentionMaxCount: 10000, RetentionInterval: 10 * time.Minute,

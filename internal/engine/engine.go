@@ -125,13 +125,18 @@ func build(ctx context.Context, wg *sync.WaitGroup, cfg config.Options, p Params
 	}
 	st := newState(started, c, rec, inCluster, !electLeader(cfg, inCluster))
 	st.rem = rem
-	models := newModels(cfg)
-	if err := registerModelMetrics(reg, models); err != nil {
+	models, ml := newModels(cfg), newMLService(cfg)
+	if err := registerModelMetrics(reg, models, ml); err != nil {
+		return err
+	}
+	analysis, err := newAnomalyAnalysis(cfg, models, ml, mgr.GetAPIReader(), in, tm)
+	if err != nil {
 		return err
 	}
 	api := httpapi.New(httpapi.Options{Version: p.Version, MaxBodyBytes: cfg.MaxRequestBodyBytes, KServeNamespace: cfg.KServeNamespace},
 		httpapi.Deps{Health: st, Status: st, Incidents: rec.incidents, Workflows: rec.workflows, Remediations: rec.requests,
 			Coordinations: coord, Detector: resolver, Approvals: rec.workflows, Alerts: alertIntake{intake: in, metrics: tm}, Models: models,
+			MLService: breakerOf(ml), Anomalies: analysis,
 			Gatherer: prometheus.Gatherers{reg, ctrlmetrics.Registry}, Registerer: reg},
 		log.WithName("http"))
 	l.api.set(api.Handler())

@@ -10,6 +10,7 @@ import (
 	utilnet "k8s.io/apimachinery/pkg/util/net"
 
 	"selfhealing.dev/coordination-engine/internal/alertmanager"
+	"selfhealing.dev/coordination-engine/internal/anomaly"
 	"selfhealing.dev/coordination-engine/internal/coordination"
 	"selfhealing.dev/coordination-engine/internal/incident"
 	"selfhealing.dev/coordination-engine/internal/managedby"
@@ -49,6 +50,7 @@ func statusFor(err error) (int, errorBody) {
 	var alertErr *alertmanager.FieldError
 	var coordErr *coordination.FieldError
 	var modelErr *mlservice.ModelError
+	var anomalyErr *anomaly.FieldError
 	switch {
 	case errors.As(err, &apiErr):
 		return apiErr.Status, errorBody{Error: apiErr.Message, Code: apiErr.Code, Field: apiErr.Field}
@@ -58,6 +60,8 @@ func statusFor(err error) (int, errorBody) {
 		return http.StatusBadRequest, errorBody{Error: err.Error(), Code: "invalid_request"}
 	case errors.As(err, &fieldErr):
 		return http.StatusBadRequest, errorBody{Error: fieldErr.Error(), Code: "invalid_field", Field: fieldErr.Field}
+	case errors.As(err, &anomalyErr):
+		return http.StatusBadRequest, errorBody{Error: anomalyErr.Error(), Code: "invalid_field", Field: anomalyErr.Field}
 	case errors.As(err, &coordErr):
 		return http.StatusBadRequest, errorBody{Error: coordErr.Message, Code: "invalid_field", Field: coordErr.Field}
 	case errors.Is(err, mlservice.ErrUnknownModel):

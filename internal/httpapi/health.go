@@ -177,9 +177,17 @@ func rbacSummary(d DeepHealth) rbacBody {
 	}
 }
 
-// breakers are the model endpoints' circuit-breaker states, by model.
+// BreakerReporter tells the state of one endpoint's circuit breaker.
+type BreakerReporter interface {
+	BreakerState() mlservice.State
+}
+
+// breakers are the model endpoints' circuit-breaker states: "ml_service" and "kserve/<model>".
 func (s *Server) breakers() map[string]string {
 	out := map[string]string{}
+	if s.deps.MLService != nil {
+		out["ml_service"] = string(s.deps.MLService.BreakerState())
+	}
 	if s.deps.Models == nil {
 		return out
 	}

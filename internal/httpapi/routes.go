@@ -53,6 +53,7 @@ func (s *Server) routeTable() []Route {
 		{http.MethodGet, "/api/v1/models", http.HandlerFunc(s.listModels)},
 		{http.MethodGet, "/api/v1/models/{model}/health", http.HandlerFunc(s.modelHealth)},
 		{http.MethodPost, "/api/v1/detect", http.HandlerFunc(s.predict)},
+		{http.MethodPost, "/api/v1/anomalies/analyze", http.HandlerFunc(s.analyzeAnomalies)},
 
 		{http.MethodGet, "/api/v1/detect/deployment/{namespace}/{name}", s.detect("Deployment")},
 		{http.MethodGet, "/api/v1/detect/statefulset/{namespace}/{name}", s.detect("StatefulSet")},

@@ -41,6 +41,11 @@ type Deps struct {
 	Alerts Alerts
 	// Models serves the model endpoints; nil lists no model (KServe disabled).
 	Models Models
+	// MLService is the Python ML service's breaker, shown in /api/v1/health; nil when
+	// ML_SERVICE_URL is not set.
+	MLService BreakerReporter
+	// Anomalies analyses metrics; nil answers 503.
+	Anomalies Anomalies
 	// Gatherer is what /metrics exposes.
 	Gatherer prometheus.Gatherer
 	// Registerer receives the HTTP metrics.

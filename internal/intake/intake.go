@@ -15,7 +15,7 @@ import (
 
 // Signal is one problem the engine found itself.
 type Signal struct {
-	// Source is watcher or alert.
+	// Source is watcher, alert or ai_driven.
 	Source v1alpha1.Source
 	// Key identifies the problem: the same key is the same incident (the watcher's workload
 	// and issue; the alert's fingerprint).
@@ -33,6 +33,12 @@ type Signal struct {
 	Description string
 	Labels      map[string]string
 	Affected    []string
+	// Confidence is how sure an AI-driven source is (0..1); the gate refuses AI-driven actions
+	// below its threshold.
+	Confidence float64
+	// Action is the action the source recommends (a Python-era name such as scale_up); ""
+	// lets the engine choose from the issue type.
+	Action string
 }
 
 // Outcome is what Open or Close did.
@@ -109,11 +115,15 @@ func (in *Intake) Open(ctx context.Context, s Signal) (Outcome, error) {
 		out.Note = note
 		return out, nil
 	}
-	res, err := in.requests.Trigger(ctx, remediation.Trigger{
-		IncidentID: inc.Name, Target: s.Target, Source: s.Source, Priority: inc.Spec.Priority,
+	t := remediation.Trigger{
+		IncidentID: inc.Name, Target: s.Target, Source: s.Source, Priority: inc.Spec.Priority, Confidence: s.Confidence,
 		Issue:            v1alpha1.Issue{Type: string(s.Issue), Description: s.Description, Severity: s.Severity},
 		ApprovalRequired: mode == Approval,
-	})
+	}
+	if s.Action != "" {
+		t.Actions = []v1alpha1.RequestedAction{{Type: s.Action}}
+	}
+	res, err := in.requests.Trigger(ctx, t)
 	if err != nil {
 		return out, fmt.Errorf("start workflow for incident %s: %w", inc.Name, err)
 	}
