@@ -59,13 +59,14 @@ func (w window) at(i int) time.Time { return w.start.Add(time.Duration(i) * step
 func (a *Analyzer) Analyze(ctx context.Context, req Request) (Result, error) {
 	w := newWindow(a.Now(), req.TimeRange)
 	res := Result{Status: "success", TimeRange: req.TimeRange, Threshold: req.Threshold, AnalyzedAt: w.end.Format(time.RFC3339),
-		Anomalies: []Anomaly{}, Recommendations: []string{}, Alerts: []Alert{}, Degraded: []string{}, Incidents: []IncidentRef{},
+		Anomalies: []Anomaly{}, Recommendations: []string{}, Alerts: []Alert{}, Degraded: []string{}, Warnings: []string{}, Incidents: []IncidentRef{},
 		Summary: Summary{TotalMetricsAnalyzed: len(req.Metrics), ModelsUsed: []string{}, BySeverity: map[string]int{}}}
-	grids, samples, reasons := a.series(ctx, req.Scope, w)
+	grids, samples, down, gaps := a.series(ctx, req.Scope, w)
 	if err := ctx.Err(); err != nil {
 		return res, err
 	}
-	res.Degraded = append(res.Degraded, reasons...)
+	res.Degraded = append(res.Degraded, down...)
+	res.Warnings = append(res.Warnings, gaps...)
 	verdicts, modelUsed, reason := a.flags(ctx, req.Model, grids, samples, w)
 	if err := ctx.Err(); err != nil {
 		return res, err
@@ -88,17 +89,18 @@ func (a *Analyzer) Analyze(ctx context.Context, req Request) (Result, error) {
 }
 
 // series reads the five metrics, one range query each, in parallel, and fills their grids. A
-// metric that could not be read or has no data has 0 samples and a reason.
-func (a *Analyzer) series(ctx context.Context, scope Scope, w window) ([][]float64, []int, []string) {
-	grids := make([][]float64, len(metricNames))
-	samples := make([]int, len(metricNames))
+// metric that could not be read or has no data has 0 samples. It says why Prometheus could not
+// be used at all (down), or else which metrics are missing and why (gaps).
+func (a *Analyzer) series(ctx context.Context, scope Scope, w window) (grids [][]float64, samples []int, down, gaps []string) {
+	grids = make([][]float64, len(metricNames))
+	samples = make([]int, len(metricNames))
 	errs := make([]error, len(metricNames))
 	qs := queries(scope)
 	if a.Prom == nil {
 		for m := range grids {
 			grids[m] = make([]float64, w.n)
 		}
-		return grids, samples, []string{"prometheus: PROMETHEUS_URL is not set, so there are no series to analyse"}
+		return grids, samples, []string{"prometheus: PROMETHEUS_URL is not set, so there are no series to analyse"}, nil
 	}
 	var wg sync.WaitGroup
 	for m := range metricNames {
@@ -115,7 +117,8 @@ func (a *Analyzer) series(ctx context.Context, scope Scope, w window) ([][]float
 		})
 	}
 	wg.Wait()
-	return grids, samples, missing(errs, samples)
+	down, gaps = missing(errs, samples)
+	return grids, samples, down, gaps
 }
 
 func countSamples(x []float64) int {
@@ -128,28 +131,27 @@ func countSamples(x []float64) int {
 	return n
 }
 
-// missing says which metrics could not be read and why; one reason when Prometheus failed for
-// all of them.
-func missing(errs []error, samples []int) []string {
-	var reasons []string
-	down := 0
+// missing says why Prometheus could not be used when it failed for every metric (down), or
+// else which metrics could not be read or had no data (gaps).
+func missing(errs []error, samples []int) (down, gaps []string) {
+	failed := 0
 	for _, err := range errs {
 		if errors.Is(err, promquery.ErrUnavailable) {
-			down++
+			failed++
 		}
 	}
-	if down == len(errs) {
-		return []string{fmt.Sprintf("prometheus unavailable, no metric could be read: %v", errs[0])}
+	if failed == len(errs) {
+		return []string{fmt.Sprintf("prometheus unavailable, no metric could be read: %v", errs[0])}, nil
 	}
 	for m, name := range metricNames {
 		switch {
 		case errs[m] != nil:
-			reasons = append(reasons, fmt.Sprintf("metric %s could not be read: %v", name, errs[m]))
+			gaps = append(gaps, fmt.Sprintf("metric %s could not be read: %v", name, errs[m]))
 		case samples[m] == 0:
-			reasons = append(reasons, fmt.Sprintf("metric %s has no data in the window; the model saw zeros for it", name))
+			gaps = append(gaps, fmt.Sprintf("metric %s has no data in the window; the model saw zeros for it", name))
 		}
 	}
-	return reasons
+	return nil, gaps
 }
 
 // flags asks the model about every analysed minute. Without a model, or when it fails or

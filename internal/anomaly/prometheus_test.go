@@ -131,8 +131,8 @@ func TestTheFeatureVectorFromARealPrometheus(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Degraded) > 0 {
-		t.Fatalf("degraded: %v", res.Degraded)
+	if len(res.Degraded) > 0 || len(res.Warnings) > 0 {
+		t.Fatalf("degraded %v, warnings %v", res.Degraded, res.Warnings)
 	}
 	// A 15-minute window ending at minute 60 is minutes 45..60: 16 instances.
 	if len(model.instances) != 16 {
@@ -248,9 +248,9 @@ func TestLabelValuesAreEscapedNotPasted(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		joined := strings.Join(res.Degraded, ";")
+		joined := strings.Join(res.Warnings, ";")
 		if strings.Contains(joined, "could not be read") || !strings.Contains(joined, "pod_memory_usage has no data") {
-			t.Errorf("scope %+v: degraded %v, want no error and no data for pod_memory_usage", scope, res.Degraded)
+			t.Errorf("scope %+v: degraded %v, warnings %v, want no error and no data for pod_memory_usage", scope, res.Degraded, res.Warnings)
 		}
 	}
 }

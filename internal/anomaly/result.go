@@ -12,9 +12,12 @@ type Result struct {
 	Alerts            []Alert   `json:"alerts"`
 	Summary           Summary   `json:"summary"`
 	AnalyzedAt        string    `json:"analyzed_at"`
-	// Degraded says why the analysis is partial: the model or Prometheus was unavailable, or a
-	// metric had no data.
+	// Degraded says why the analysis is degraded: the model or Prometheus was unavailable or is
+	// not configured.
 	Degraded []string `json:"degraded_reasons"`
+	// Warnings are what else limits the analysis: metrics without data (the model saw zeros
+	// for them), a metric Prometheus could not evaluate.
+	Warnings []string `json:"warnings"`
 	// Incidents are the AI-driven incidents the anomalies opened or updated.
 	Incidents []IncidentRef `json:"incidents"`
 }
