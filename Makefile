@@ -23,7 +23,7 @@ run: ## Start a local cluster with sample workloads and run the engine against i
 
 .PHONY: test
 test: lint cluster-binaries ## Lint, then every test: unit, envtest, and end to end on the local cluster.
-	LOCALCLUSTER_REQUIRED=1 go test -race -count=1 -timeout 20m ./...
+	LOCALCLUSTER_REQUIRED=1 PROMETHEUS_REQUIRED=1 go test -race -count=1 -timeout 20m ./...
 
 .PHONY: test-unit
 test-unit: ## Only the tests that need no API server.
