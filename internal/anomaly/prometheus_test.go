@@ -44,8 +44,10 @@ func restarts(k int) float64 {
 // cAdvisor's container CPU counters (0.1 core) and working sets, and kube-state-metrics'
 // restarts, plus series the queries must leave out (another pod, cgroup roots, the pause
 // container, non-idle CPU).
-func clusterSeries() string {
-	const minutes = 61
+func clusterSeries() string { return clusterSeriesOver(61) }
+
+// clusterSeriesOver is clusterSeries over the given number of minutes.
+func clusterSeriesOver(minutes int) string {
 	gen := func(f func(k int) float64) []float64 {
 		v := make([]float64, minutes)
 		for k := range v {

@@ -168,7 +168,7 @@ func TestAIDrivenIncidentsGoThroughTheGate(t *testing.T) {
 }
 
 // hungServer accepts connections and never answers, until the test ends.
-func hungServer(t *testing.T) *url.URL {
+func hungServer(t testing.TB) *url.URL {
 	t.Helper()
 	release := make(chan struct{})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

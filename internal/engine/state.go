@@ -90,7 +90,7 @@ func (s *state) Readiness(ctx context.Context) httpapi.Readiness {
 
 // DeepHealth checks every dependency (through the monitor's short cache).
 func (s *state) DeepHealth(ctx context.Context) httpapi.DeepHealth {
-	deps := s.c.monitor.Check(ctx)
+	deps := s.c.monitor.Latest(ctx)
 	d := httpapi.DeepHealth{CanAct: deps[depKubernetes].Status == health.OK, Dependencies: deps}
 	if r, err := s.c.permissions.Last(); r != nil {
 		d.RBAC = r

@@ -114,6 +114,36 @@ func (m *Monitor) Check(ctx context.Context, names ...string) map[string]Result 
 	return out
 }
 
+// Latest is Check for request handlers: a check that has a result returns it at once, however
+// old, and a stale one is refreshed in the background, so a hanging dependency never holds up
+// the caller. Only a check that has never run is waited for.
+func (m *Monitor) Latest(ctx context.Context, names ...string) map[string]Result {
+	m.mu.RLock()
+	if len(names) == 0 {
+		names = append([]string(nil), m.names...)
+	}
+	out := make(map[string]Result, len(names))
+	var missing []string
+	for _, n := range names {
+		r, ok := m.results[n]
+		switch {
+		case !ok:
+			missing = append(missing, n)
+			continue
+		case m.now().Sub(r.CheckedAt) >= m.ttl:
+			m.refresh(ctx, n)
+		}
+		out[n] = r
+	}
+	m.mu.RUnlock()
+	if len(missing) > 0 { // Check with no names checks them all
+		for n, r := range m.Check(ctx, missing...) {
+			out[n] = r
+		}
+	}
+	return out
+}
+
 func (m *Monitor) one(ctx context.Context, name string) Result {
 	m.mu.RLock()
 	fn, ok := m.checks[name]
@@ -125,7 +155,25 @@ func (m *Monitor) one(ctx context.Context, name string) Result {
 	if cached && m.now().Sub(r.CheckedAt) < m.ttl {
 		return r
 	}
-	ch := m.group.DoChan(name, func() (any, error) {
+	ch := m.run(ctx, name, fn)
+	select {
+	case v := <-ch:
+		return v.Val.(Result)
+	case <-ctx.Done():
+		return Result{Status: Unknown, Message: "check abandoned: " + ctx.Err().Error()}
+	}
+}
+
+// refresh starts the named check in the background (joining one in flight); m.mu is held.
+func (m *Monitor) refresh(ctx context.Context, name string) {
+	if fn, ok := m.checks[name]; ok {
+		m.run(ctx, name, fn)
+	}
+}
+
+// run runs fn once for all callers of name at the same time, bounded by the timeout.
+func (m *Monitor) run(ctx context.Context, name string, fn CheckFunc) <-chan singleflight.Result {
+	return m.group.DoChan(name, func() (any, error) {
 		// The shared call must not die with the first caller's request.
 		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), m.timeout)
 		defer cancel()
@@ -140,10 +188,4 @@ func (m *Monitor) one(ctx context.Context, name string) Result {
 		m.mu.Unlock()
 		return res, nil
 	})
-	select {
-	case v := <-ch:
-		return v.Val.(Result)
-	case <-ctx.Done():
-		return Result{Status: Unknown, Message: "check abandoned: " + ctx.Err().Error()}
-	}
 }

@@ -105,3 +105,44 @@ func TestHTTPCheckStates(t *testing.T) {
 		})
 	}
 }
+
+func TestLatestNeverWaitsForAStaleCheck(t *testing.T) {
+	release := make(chan struct{})
+	var calls atomic.Int32
+	m := NewMonitor(time.Minute, 10*time.Second)
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	var clock sync.Mutex
+	m.now = func() time.Time { clock.Lock(); defer clock.Unlock(); return now }
+	m.Register("ml", func(ctx context.Context) Result {
+		if calls.Add(1) == 1 {
+			return Result{Status: OK}
+		}
+		select { // the dependency hangs now
+		case <-release:
+			return Result{Status: Down, Message: "timed out"}
+		case <-ctx.Done():
+			return Result{Status: Down}
+		}
+	})
+	if got := m.Latest(t.Context())["ml"]; got.Status != OK {
+		t.Fatalf("first Latest = %+v, want the check waited for (OK)", got)
+	}
+	clock.Lock()
+	now = now.Add(2 * time.Minute)
+	clock.Unlock()
+	start := time.Now()
+	if got := m.Latest(t.Context())["ml"]; got.Status != OK || time.Since(start) > time.Second {
+		t.Fatalf("stale Latest = %+v after %v, want the old result at once", got, time.Since(start))
+	}
+	close(release)
+	deadline := time.Now().Add(5 * time.Second)
+	for m.Cached()["ml"].Status != Down {
+		if time.Now().After(deadline) {
+			t.Fatal("the background refresh never stored its result")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if calls.Load() != 2 {
+		t.Errorf("%d checks, want 2 (one refresh)", calls.Load())
+	}
+}

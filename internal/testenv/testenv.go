@@ -11,8 +11,10 @@ import (
 	"runtime"
 	"testing"
 
+	"github.com/go-logr/logr"
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
+	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
 )
 
 // DefaultK8sVersion is the Kubernetes version built and tested when K8S_VERSION is not set; it
@@ -120,6 +122,10 @@ func Main(m *testing.M, env **Env) int { return MainWith(m, env) }
 //
 //	func TestMain(m *testing.M) { os.Exit(testenv.MainWith(m, &env, filepath.Join("testdata", "crds"))) }
 func MainWith(m *testing.M, env **Env, extraCRDDirs ...string) int {
+	// Engines under test log through their own loggers. What logs through controller-runtime's
+	// global one (envtest, the tests' clients) is dropped, rather than it printing a goroutine
+	// dump ("log.SetLogger(...) was never called") into the test output.
+	ctrllog.SetLogger(logr.Discard())
 	e, err := StartWith(extraCRDDirs...)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "testenv:", err)
