@@ -44,6 +44,10 @@ type Options struct {
 	Namespace string
 	// Kubeconfig is an explicit kubeconfig path; empty means in-cluster, then ~/.kube/config.
 	Kubeconfig string
+	// APIAuthMode is who may call the API: none, token or kubernetes.
+	APIAuthMode string
+	// APIAuthTokensFile holds the bearer tokens of API_AUTH_MODE=token.
+	APIAuthTokensFile string
 	// MLServiceURL is the Python ML service base URL; nil disables it.
 	MLServiceURL *url.URL
 	// MLServiceTimeout bounds one call to the ML service.

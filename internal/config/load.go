@@ -51,6 +51,9 @@ func Load(args, environ []string) (Options, error) {
 	if o.KServeNamespace == "" {
 		o.KServeNamespace = o.Namespace
 	}
+	if o.APIAuthMode == "token" && o.APIAuthTokensFile == "" {
+		return Options{}, &InvalidError{Variable: "API_AUTH_TOKENS_FILE", Value: "", Accepted: "a tokens file, required with API_AUTH_MODE=token"}
+	}
 	models, err := kserveModels(env)
 	if err != nil {
 		return Options{}, err

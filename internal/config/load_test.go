@@ -18,7 +18,7 @@ func TestLoadDefaultsStart(t *testing.T) {
 	}
 	want := Options{
 		APIPort: 8080, MetricsPort: 9090, LogLevel: "info", Namespace: "self-healing-platform",
-		KServeNamespace: "self-healing-platform", KServePredictorPort: 8080, KServeTimeout: 10 * time.Second, MLServiceTimeout: 10 * time.Second,
+		KServeNamespace: "self-healing-platform", KServePredictorPort: 8080, KServeTimeout: 10 * time.Second, MLServiceTimeout: 10 * time.Second, APIAuthMode: "none",
 		HTTPTimeout: 30 * time.Second, LeaderElection: LeaderElectionAuto, ShutdownTimeout: 10 * time.Second,
 		PlatformRefreshInterval: 5 * time.Minute, MaxRequestBodyBytes: 1 << 20, KServeModels: []KServeModel{},
 		RetentionMaxAge: 168 * time.Hour, RetentionMaxCount: 10000, RetentionInterval: 10 * time.Minute,
@@ -99,6 +99,10 @@ func TestLoadRejectsMalformedValuesNamingTheVariable(t *testing.T) {
 		{"WATCH_ENABLED not a boolean", nil, []string{"WATCH_ENABLED=sometimes"}, "WATCH_ENABLED"},
 		{"CRASH_LOOP_RESTARTS zero", nil, []string{"CRASH_LOOP_RESTARTS=0"}, "CRASH_LOOP_RESTARTS"},
 		{"AUTOREMEDIATION_CONFIGMAP not a name", nil, []string{"AUTOREMEDIATION_CONFIGMAP=Bad_Name"}, "AUTOREMEDIATION_CONFIGMAP"},
+		{"unknown API_AUTH_MODE", nil, []string{"API_AUTH_MODE=oauth"}, "API_AUTH_MODE"},
+		{"API_AUTH_MODE=token without a tokens file", nil, []string{"API_AUTH_MODE=token"}, "API_AUTH_TOKENS_FILE"},
+		{"ML_SERVICE_TIMEOUT without unit", nil, []string{"ML_SERVICE_TIMEOUT=10"}, "ML_SERVICE_TIMEOUT"},
+		{"PROMETHEUS_URL not a URL", nil, []string{"PROMETHEUS_URL=::"}, "PROMETHEUS_URL"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

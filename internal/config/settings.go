@@ -44,6 +44,14 @@ var settings = []setting{
 			o.BindAddress = v
 			return "", true
 		}},
+	{envs: []string{"API_AUTH_MODE"}, flag: "api-auth-mode", def: "none",
+		usage: "who may call the API (health and metrics stay open): none; token (bearer tokens from API_AUTH_TOKENS_FILE, role read or write); kubernetes (TokenReview, then a SubjectAccessReview on resource api.coordination.selfhealing.dev in NAMESPACE: get to read, create/update/delete to write)",
+		apply: func(o *Options, v string) (string, bool) {
+			return oneOf(&o.APIAuthMode, strings.ToLower(v), "none", "token", "kubernetes")
+		}},
+	{envs: []string{"API_AUTH_TOKENS_FILE"}, flag: "api-auth-tokens-file", def: "",
+		usage: "for API_AUTH_MODE=token: a file (mounted from a Secret) with one \"<token> [read|write]\" per line, tokens of 16 characters or more; re-read when it changes",
+		apply: func(o *Options, v string) (string, bool) { o.APIAuthTokensFile = v; return "", true }},
 	{envs: []string{"LOG_LEVEL"}, flag: "log-level", def: "info",
 		usage: "log verbosity",
 		apply: func(o *Options, v string) (string, bool) {

@@ -12,7 +12,6 @@ import (
 
 	"selfhealing.dev/coordination-engine/internal/config"
 	"selfhealing.dev/coordination-engine/internal/health"
-	"selfhealing.dev/coordination-engine/internal/permissions"
 	"selfhealing.dev/coordination-engine/internal/platform"
 )
 
@@ -115,7 +114,7 @@ func (c *components) runHealthLoop(ctx context.Context, every time.Duration) {
 
 // checkPermissions runs the RBAC self-check once, logging what is missing.
 func (c *components) checkPermissions(ctx context.Context) error {
-	r, err := c.permissions.Check(ctx, permissions.Requirements())
+	r, err := c.permissions.Check(ctx, c.needed)
 	if err == nil && len(r.Missing) > 0 {
 		c.log.Info("Missing permissions; the features that need them are degraded", "missing", r.Missing)
 	}

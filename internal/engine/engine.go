@@ -18,6 +18,7 @@ import (
 	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
+	"selfhealing.dev/coordination-engine/internal/apiauth"
 	"selfhealing.dev/coordination-engine/internal/config"
 	"selfhealing.dev/coordination-engine/internal/health"
 	"selfhealing.dev/coordination-engine/internal/httpapi"
@@ -133,10 +134,14 @@ func build(ctx context.Context, wg *sync.WaitGroup, cfg config.Options, p Params
 	if err != nil {
 		return err
 	}
+	auth, err := newAuthorizer(cfg, c.clientset)
+	if err != nil {
+		return err
+	}
 	api := httpapi.New(httpapi.Options{Version: p.Version, MaxBodyBytes: cfg.MaxRequestBodyBytes, KServeNamespace: cfg.KServeNamespace},
 		httpapi.Deps{Health: st, Status: st, Incidents: rec.incidents, Workflows: rec.workflows, Remediations: rec.requests,
 			Coordinations: coord, Detector: resolver, Approvals: rec.workflows, Alerts: alertIntake{intake: in, metrics: tm}, Models: models,
-			MLService: breakerOf(ml), Anomalies: analysis,
+			MLService: breakerOf(ml), Anomalies: analysis, Auth: auth,
 			Gatherer: prometheus.Gatherers{reg, ctrlmetrics.Registry}, Registerer: reg},
 		log.WithName("http"))
 	l.api.set(api.Handler())
@@ -207,6 +212,8 @@ type components struct {
 	monitor     *health.Monitor
 	discoverer  *platform.Discoverer
 	permissions *permissions.Checker
+	// needed is what the RBAC self-check asks for: the features this configuration uses.
+	needed []permissions.Requirement
 }
 
 func newComponents(cfg config.Options, restCfg *rest.Config, log logr.Logger, tm *telemetry.Metrics) (*components, error) {
@@ -225,6 +232,10 @@ func newComponents(cfg config.Options, restCfg *rest.Config, log logr.Logger, tm
 		monitor:     health.NewMonitor(5*time.Second, 3*time.Second),
 		discoverer:  platform.NewDiscoverer(cs.Discovery(), dyn, log.WithName("platform")),
 		permissions: permissions.NewChecker(cs.AuthorizationV1().SelfSubjectAccessReviews(), cfg.Namespace),
+		needed:      permissions.Requirements(),
+	}
+	if cfg.APIAuthMode != string(apiauth.ModeKubernetes) {
+		c.needed = permissions.WithoutFeature(c.needed, permissions.FeatureAPIAuth)
 	}
 	registerDependencyChecks(c.monitor, cfg, cs.Discovery().RESTClient(), c.discoverer)
 	return c, nil

@@ -11,6 +11,7 @@ import (
 
 	"selfhealing.dev/coordination-engine/internal/alertmanager"
 	"selfhealing.dev/coordination-engine/internal/anomaly"
+	"selfhealing.dev/coordination-engine/internal/apiauth"
 	"selfhealing.dev/coordination-engine/internal/coordination"
 	"selfhealing.dev/coordination-engine/internal/incident"
 	"selfhealing.dev/coordination-engine/internal/managedby"
@@ -51,9 +52,12 @@ func statusFor(err error) (int, errorBody) {
 	var coordErr *coordination.FieldError
 	var modelErr *mlservice.ModelError
 	var anomalyErr *anomaly.FieldError
+	var authErr *apiauth.Error
 	switch {
 	case errors.As(err, &apiErr):
 		return apiErr.Status, errorBody{Error: apiErr.Message, Code: apiErr.Code, Field: apiErr.Field}
+	case errors.As(err, &authErr):
+		return authErr.Status, errorBody{Error: authErr.Message, Code: authCodes[authErr.Status]}
 	case errors.Is(err, incident.ErrNotFound), errors.Is(err, workflow.ErrNotFound), errors.Is(err, managedby.ErrTargetNotFound):
 		return http.StatusNotFound, errorBody{Error: err.Error(), Code: "not_found"}
 	case errors.Is(err, managedby.ErrInvalidTarget), errors.Is(err, managedby.ErrUnknownKind):
@@ -111,4 +115,8 @@ func modelStatus(e *mlservice.ModelError) (int, errorBody) {
 		return http.StatusServiceUnavailable, errorBody{Error: e.Message, Code: "model_unavailable"}
 	}
 	return http.StatusBadGateway, errorBody{Error: e.Message, Code: "model_error"}
+}
+
+var authCodes = map[int]string{
+	http.StatusUnauthorized: "unauthenticated", http.StatusForbidden: "forbidden", http.StatusServiceUnavailable: "auth_unavailable",
 }

@@ -41,6 +41,9 @@ func (s *Server) wrap(mux *http.ServeMux) http.Handler {
 			s.unmatched(sw, r, mux)
 			return
 		}
+		if !s.authorized(sw, r, pattern) {
+			return
+		}
 		mux.ServeHTTP(sw, r)
 	})
 }
@@ -105,4 +108,27 @@ func (r *headerRecorder) Write(b []byte) (int, error) {
 		r.code = http.StatusOK
 	}
 	return len(b), nil
+}
+
+// openRoutes answer without authentication: probes, scrapers and the API's own description.
+var openRoutes = map[string]bool{
+	"GET /health": true, "GET /healthz": true, "GET /readyz": true, "GET /metrics": true,
+	"GET /api/v1/health": true, "GET /api/v1/openapi.yaml": true,
+}
+
+// authorized asks the authorizer about every route but the open ones, answering 401, 403 or
+// 503 itself when the request may not go ahead.
+func (s *Server) authorized(w http.ResponseWriter, r *http.Request, pattern string) bool {
+	if s.deps.Auth == nil || openRoutes[pattern] {
+		return true
+	}
+	who, err := s.deps.Auth.Authorize(r.Context(), r)
+	if err != nil {
+		if who != "" {
+			s.log.Info("Request refused", "user", who, "method", r.Method, "path", r.URL.Path, "reason", err.Error())
+		}
+		s.writeError(w, r, err)
+		return false
+	}
+	return true
 }

@@ -17,6 +17,9 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // writeError writes err as a JSON error body with the status statusFor gives it.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	status, body := statusFor(err)
+	if status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="coordination-engine"`)
+	}
 	if status >= 500 {
 		s.log.Error(err, "Request failed", "method", r.Method, "path", r.URL.Path, "status", status)
 	}

@@ -7,6 +7,8 @@ import (
 	"github.com/go-logr/logr"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"selfhealing.dev/coordination-engine/internal/apiauth"
 )
 
 // Options configures the HTTP layer.
@@ -46,6 +48,9 @@ type Deps struct {
 	MLService BreakerReporter
 	// Anomalies analyses metrics; nil answers 503.
 	Anomalies Anomalies
+	// Auth decides who may call the API (all but the health, metrics and OpenAPI routes); nil
+	// lets everyone (API_AUTH_MODE=none).
+	Auth apiauth.Authorizer
 	// Gatherer is what /metrics exposes.
 	Gatherer prometheus.Gatherer
 	// Registerer receives the HTTP metrics.

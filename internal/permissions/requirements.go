@@ -41,7 +41,31 @@ func Requirements() []Requirement {
 	reqs = append(reqs, remediationRequirements()...)
 	reqs = append(reqs, watchRequirements()...)
 	reqs = append(reqs, coordinationRequirements()...)
+	reqs = append(reqs, apiAuthRequirements()...)
 	return append(reqs, ownerStrategyRequirements()...)
+}
+
+// FeatureAPIAuth marks what only API_AUTH_MODE=kubernetes uses.
+const FeatureAPIAuth = "api-auth"
+
+// apiAuthRequirements are the reviews API_AUTH_MODE=kubernetes asks the cluster for.
+func apiAuthRequirements() []Requirement {
+	return []Requirement{
+		{Feature: FeatureAPIAuth, Verb: "create", Group: "authentication.k8s.io", Resource: "tokenreviews"},
+		{Feature: FeatureAPIAuth, Verb: "create", Group: "authorization.k8s.io", Resource: "subjectaccessreviews"},
+	}
+}
+
+// WithoutFeature returns reqs without those of feature: what an engine with the feature off
+// needs.
+func WithoutFeature(reqs []Requirement, feature string) []Requirement {
+	out := make([]Requirement, 0, len(reqs))
+	for _, r := range reqs {
+		if r.Feature != feature {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // ownershipRequirements are what deployment-method detection reads: owner chains as metadata,
