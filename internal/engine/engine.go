@@ -130,6 +130,9 @@ func build(ctx context.Context, wg *sync.WaitGroup, cfg config.Options, p Params
 	if err := registerModelMetrics(reg, models, ml); err != nil {
 		return err
 	}
+	if err := telemetry.RegisterWorkflowPhases(reg, rec.workflowPhaseCounts); err != nil {
+		return err
+	}
 	analysis, err := newAnomalyAnalysis(cfg, models, ml, mgr.GetAPIReader(), in, tm)
 	if err != nil {
 		return err

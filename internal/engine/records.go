@@ -80,3 +80,10 @@ func (r *records) start(ctx context.Context, wg *sync.WaitGroup, mgr manager.Man
 	}
 	return nil
 }
+
+// workflowPhaseCounts counts the workflow records by phase, for the metrics.
+func (r *records) workflowPhaseCounts() map[string]int {
+	_, _, c := r.workflows.List("", 0, 0)
+	return map[string]int{"pending": c.Pending, "running": c.Running, "awaiting_approval": c.AwaitingApproval,
+		"completed": c.Completed, "failed": c.Failed, "cancelled": c.Cancelled}
+}

@@ -118,3 +118,32 @@ func RegisterBreakers(reg prometheus.Registerer, endpoints []string, state func(
 	}
 	return nil
 }
+
+// workflowPhases are the phases coordination_engine_workflows reports, always all of them.
+var workflowPhases = []string{"pending", "running", "awaiting_approval", "completed", "failed", "cancelled"}
+
+// RegisterWorkflowPhases exposes coordination_engine_workflows{phase}: the workflow records in
+// each phase (finished ones until retention prunes them), read from count on every scrape.
+// Alerts use it for approvals waiting and, with increase(), for the failure rate.
+func RegisterWorkflowPhases(reg prometheus.Registerer, count func() map[string]int) error {
+	desc := prometheus.NewDesc("coordination_engine_workflows",
+		"Remediation workflow records by phase (pending, running, awaiting_approval, completed, failed, cancelled).", []string{"phase"}, nil)
+	if err := reg.Register(collectorFunc{desc: desc, collect: func(ch chan<- prometheus.Metric) {
+		counts := count()
+		for _, p := range workflowPhases {
+			ch <- prometheus.MustNewConstMetric(desc, prometheus.GaugeValue, float64(counts[p]), p)
+		}
+	}}); err != nil {
+		return fmt.Errorf("register workflow phase metric: %w", err)
+	}
+	return nil
+}
+
+// collectorFunc is a collector of one family computed at scrape time.
+type collectorFunc struct {
+	desc    *prometheus.Desc
+	collect func(chan<- prometheus.Metric)
+}
+
+func (c collectorFunc) Describe(ch chan<- *prometheus.Desc) { ch <- c.desc }
+func (c collectorFunc) Collect(ch chan<- prometheus.Metric) { c.collect(ch) }
