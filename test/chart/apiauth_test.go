@@ -8,7 +8,6 @@ import (
 	rbacv1 "k8s.io/api/rbac/v1"
 )
 
-
 // apiAuth.mode sets API_AUTH_MODE; token mounts the Secret's key tokens as API_AUTH_TOKENS_FILE;
 // kubernetes adds Roles on the API's virtual resource and binds the listed clients to them.
 func TestChartAPIAuth(t *testing.T) {
