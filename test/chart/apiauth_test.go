@@ -52,7 +52,7 @@ func TestChartAPIAuth(t *testing.T) {
 		if env := envMap(deployment(t, objs).Spec.Template.Spec.Containers[0].Env); env["API_AUTH_MODE"] != "kubernetes" {
 			t.Errorf("API_AUTH_MODE=%q, want kubernetes", env["API_AUTH_MODE"])
 		}
-		for name, verbs := range map[string][]string{"coordination-engine-api-read": {"get"}, "coordination-engine-api-write": {"get", "create", "update", "delete"}} {
+		for name, verbs := range map[string][]string{"coordination-engine-api-reader": {"get"}, "coordination-engine-api-writer": {"get", "create", "update", "delete"}} {
 			var r rbacv1.Role
 			if err := objs.Into("Role", name, &r); err != nil {
 				t.Fatal(err)
@@ -63,13 +63,13 @@ func TestChartAPIAuth(t *testing.T) {
 			}
 		}
 		var b rbacv1.RoleBinding
-		if err := objs.Into("RoleBinding", "coordination-engine-api-write", &b); err != nil {
+		if err := objs.Into("RoleBinding", "coordination-engine-api-writer", &b); err != nil {
 			t.Fatal(err)
 		}
-		if b.RoleRef.Name != "coordination-engine-api-write" || len(b.Subjects) != 1 || b.Subjects[0].Name != "mcp-server" {
-			t.Errorf("RoleBinding %+v, want mcp-server bound to coordination-engine-api-write", b)
+		if b.RoleRef.Name != "coordination-engine-api-writer" || len(b.Subjects) != 1 || b.Subjects[0].Name != "mcp-server" {
+			t.Errorf("RoleBinding %+v, want mcp-server bound to coordination-engine-api-writer", b)
 		}
-		if objs.Find("RoleBinding", "coordination-engine-api-read") != nil {
+		if objs.Find("RoleBinding", "coordination-engine-api-reader") != nil {
 			t.Error("a RoleBinding for readers though none are listed")
 		}
 	})

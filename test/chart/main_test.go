@@ -4,6 +4,9 @@ import (
 	"os"
 	"testing"
 
+	"github.com/go-logr/logr/funcr"
+	"k8s.io/klog/v2"
+
 	"selfhealing.dev/coordination-engine/internal/testenv"
 )
 
@@ -11,7 +14,14 @@ import (
 // apply the chart's RBAC and act as its ServiceAccount.
 var env *testenv.Env
 
-func TestMain(m *testing.M) { os.Exit(testenv.Main(m, &env)) }
+// klogLines collects what client-go logs through klog (the in-process engine's leader-election
+// Events among it), instead of it going to the test's stderr.
+var klogLines testenv.SyncBuffer
+
+func TestMain(m *testing.M) {
+	klog.SetLogger(funcr.New(func(prefix, args string) { _, _ = klogLines.Write([]byte(prefix + " " + args + "\n")) }, funcr.Options{}))
+	os.Exit(testenv.Main(m, &env))
+}
 
 // releaseNamespace is where the tests render and install the chart: the platform's namespace.
 const releaseNamespace = "self-healing-platform"

@@ -9,6 +9,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/util/intstr"
+	"k8s.io/utils/ptr"
 )
 
 func namespacePeer(name string) networkingv1.NetworkPolicyPeer {
@@ -49,8 +50,8 @@ func TestChartNetworkPolicy(t *testing.T) {
 				t.Errorf("policyTypes (-want +got), egress must stay open:\n%s", diff)
 			}
 			want := []networkingv1.NetworkPolicyIngressRule{
-				{Ports: []networkingv1.NetworkPolicyPort{{Port: ptr(intstr.FromString("http")), Protocol: ptr(corev1.ProtocolTCP)}}, From: tt.api},
-				{Ports: []networkingv1.NetworkPolicyPort{{Port: ptr(intstr.FromString("metrics")), Protocol: ptr(corev1.ProtocolTCP)}}, From: tt.scrape},
+				{Ports: []networkingv1.NetworkPolicyPort{{Port: ptr.To(intstr.FromString("http")), Protocol: ptr.To(corev1.ProtocolTCP)}}, From: tt.api},
+				{Ports: []networkingv1.NetworkPolicyPort{{Port: ptr.To(intstr.FromString("metrics")), Protocol: ptr.To(corev1.ProtocolTCP)}}, From: tt.scrape},
 			}
 			if diff := cmp.Diff(want, np.Spec.Ingress); diff != "" {
 				t.Errorf("ingress (-want +got):\n%s", diff)
@@ -61,5 +62,3 @@ func TestChartNetworkPolicy(t *testing.T) {
 		t.Error("a NetworkPolicy with networkPolicy.enabled=false")
 	}
 }
-
-func ptr[T any](v T) *T { return &v }
