@@ -17,6 +17,18 @@ help: ## List the targets.
 build: ## Build the engine binary into bin/coordination-engine.
 	CGO_ENABLED=0 go build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/coordination-engine ./cmd/coordination-engine
 
+IMAGE ?= example/coordination-engine:$(VERSION)
+
+.PHONY: image
+image: ## Build the image from Containerfile with podman or docker (IMAGE=...); without either, print the command.
+	@engine=$$(command -v podman || command -v docker || true); \
+	args="build -f Containerfile --build-arg VERSION=$(VERSION) -t $(IMAGE) ."; \
+	if [ -z "$$engine" ]; then echo "neither podman nor docker is installed here; on a machine with one, run:"; \
+	  echo "  podman $$args"; echo "  DOCKER_BUILDKIT=1 docker $$args --build-arg BASE_IMAGE=<registry>/ubi9/ubi-minimal"; \
+	elif ! "$$engine" info >/dev/null 2>&1; then echo "$$engine is installed but cannot build here (no daemon or service); run on a machine where it can:"; \
+	  echo "  $$(basename $$engine) $$args"; exit 1; \
+	else echo "$$engine $$args"; DOCKER_BUILDKIT=1 "$$engine" $$args; fi
+
 .PHONY: run
 run: ## Start a local cluster with sample workloads and run the engine against it.
 	hack/run.sh
