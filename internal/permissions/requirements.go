@@ -23,6 +23,9 @@ func Requirements() []Requirement {
 		{Feature: "leader-election", Verb: "get", Group: "coordination.k8s.io", Resource: "leases", Namespaced: true},
 		{Feature: "leader-election", Verb: "create", Group: "coordination.k8s.io", Resource: "leases", Namespaced: true},
 		{Feature: "leader-election", Verb: "update", Group: "coordination.k8s.io", Resource: "leases", Namespaced: true},
+		// client-go's leader election records a core Event on each change of leader.
+		{Feature: "leader-election", Verb: "create", Group: "", Resource: "events", Namespaced: true},
+		{Feature: "leader-election", Verb: "patch", Group: "", Resource: "events", Namespaced: true},
 		{Feature: "events", Verb: "create", Group: "events.k8s.io", Resource: "events"},
 		{Feature: "events", Verb: "patch", Group: "events.k8s.io", Resource: "events"},
 		{Feature: "safety-policy", Verb: "get", Group: "", Resource: "configmaps", Namespaced: true},
