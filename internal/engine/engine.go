@@ -117,7 +117,7 @@ func build(ctx context.Context, wg *sync.WaitGroup, cfg config.Options, p Params
 	if err != nil {
 		return err
 	}
-	in, _, err := newIntake(cfg, mgr, c.clientset, rec, log)
+	in, autoPolicy, err := newIntake(cfg, mgr, c.clientset, rec, log)
 	if err != nil {
 		return err
 	}
@@ -125,7 +125,7 @@ func build(ctx context.Context, wg *sync.WaitGroup, cfg config.Options, p Params
 		return err
 	}
 	st := newState(started, c, rec, inCluster, !electLeader(cfg, inCluster))
-	st.rem = rem
+	st.rem, st.autoPolicy = rem, autoPolicy
 	models, ml := newModels(cfg), newMLService(cfg)
 	if err := registerModelMetrics(reg, models, ml); err != nil {
 		return err

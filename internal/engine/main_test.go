@@ -49,12 +49,8 @@ func startEngine(t testing.TB, mutate ...func(*config.Options)) *testEngine {
 	if _, err := cs.CoreV1().Namespaces().Create(t.Context(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	kubeconfig, err := env.KubeconfigFile(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
 	// The watchers see every namespace of the shared API server; tests that want them turn them on.
-	opts, err := config.Load(nil, []string{"KUBECONFIG=" + kubeconfig, "NAMESPACE=" + ns, "LEADER_ELECTION=false", "WATCH_ENABLED=false"})
+	opts, err := config.Load(nil, []string{"NAMESPACE=" + ns, "LEADER_ELECTION=false", "WATCH_ENABLED=false"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,6 +58,7 @@ func startEngine(t testing.TB, mutate ...func(*config.Options)) *testEngine {
 	for _, m := range mutate {
 		m(&opts)
 	}
+	opts.Kubeconfig = chartIdentity(t, ns, opts) // the engine runs with the chart's RBAC, nothing more
 	ctx, cancel := context.WithCancel(context.Background())
 	addr := make(chan string, 1)
 	logs := &testenv.SyncBuffer{}

@@ -11,6 +11,7 @@ import (
 	"selfhealing.dev/coordination-engine/internal/guardrail"
 	"selfhealing.dev/coordination-engine/internal/health"
 	"selfhealing.dev/coordination-engine/internal/httpapi"
+	"selfhealing.dev/coordination-engine/internal/intake"
 	"selfhealing.dev/coordination-engine/internal/platform"
 )
 
@@ -22,6 +23,8 @@ type state struct {
 	rec     *records
 	// rem is the executor side; nil in tests of the HTTP surface alone.
 	rem *remediator
+	// autoPolicy is the auto-remediation policy source; readiness waits for its first read.
+	autoPolicy *intake.PolicySource
 	// inCluster is true when the engine runs in a pod with a service account.
 	inCluster bool
 
@@ -78,6 +81,13 @@ func (s *state) Readiness(ctx context.Context) httpapi.Readiness {
 	}
 	checks["incidents"] = indexCheck(s.rec.incidentIndex.Synced(), "incidents")
 	checks["workflows"] = indexCheck(s.rec.workflowIndex.Synced(), "remediationworkflows")
+	if s.autoPolicy != nil {
+		// A signal before the policy is read would be decided by the defaults.
+		checks["autoremediation"] = httpapi.ReadinessCheck{Ready: s.autoPolicy.Loaded(), Message: "auto-remediation policy read"}
+		if !s.autoPolicy.Loaded() {
+			checks["autoremediation"] = httpapi.ReadinessCheck{Message: "the auto-remediation policy ConfigMap has not been read yet"}
+		}
+	}
 	if stopping {
 		checks["shutdown"] = httpapi.ReadinessCheck{Message: "shutting down; draining requests"}
 	}

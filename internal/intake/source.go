@@ -25,6 +25,7 @@ type PolicySource struct {
 	mu     sync.RWMutex
 	policy Policy
 	err    error
+	loaded bool
 }
 
 // NewPolicySource returns a source for the ConfigMap namespace/name; until Start has read it,
@@ -38,6 +39,14 @@ func (s *PolicySource) Policy() (Policy, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	return s.policy, s.err
+}
+
+// Loaded says whether the ConfigMap has been read once (found, missing or invalid); until then
+// Policy is the default, so the engine reports itself not ready.
+func (s *PolicySource) Loaded() bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.loaded
 }
 
 // NeedLeaderElection is false: every replica may receive alerts.
@@ -65,6 +74,6 @@ func (s *PolicySource) set(cm *corev1.ConfigMap, readErr error) {
 		s.log.Info("Auto-remediation policy loaded", "configMap", s.namespace+"/"+s.name, "exists", cm != nil, "rules", len(p.Rules))
 	}
 	s.mu.Lock()
-	s.policy, s.err = p, err
+	s.policy, s.err, s.loaded = p, err, true
 	s.mu.Unlock()
 }
