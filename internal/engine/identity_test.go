@@ -19,9 +19,8 @@ import (
 
 var helmChart = sync.OnceValues(chart.Load)
 
-// extraRules are what the chart leaves to the installation and these tests need: the test
-// operator's Cache custom resources (the operator strategy) and the kinds of the Helm releases
-// the tests upgrade beyond Deployments and Secrets.
+// extraRules are what the chart leaves to the installation (rbac.extraClusterRules) and these
+// tests need: the test operator's Cache custom resources, for the operator strategy.
 var extraRules = []any{
 	map[string]any{"apiGroups": []any{"example.selfhealing.dev"}, "resources": []any{"caches"}, "verbs": []any{"get", "list", "watch", "patch"}},
 }
