@@ -141,9 +141,10 @@ func TestAIDrivenIncidentsGoThroughTheGate(t *testing.T) {
 		if len(wf.Steps) != 1 || wf.Steps[0].Action != "restart" {
 			t.Errorf("steps %+v, want one restart", wf.Steps)
 		}
-		if getDeployment(t, c, ns, "confident").Spec.Template.Annotations["kubectl.kubernetes.io/restartedAt"] == "" {
-			t.Error("the Deployment's pods were not restarted")
-		}
+		// "running" covers applying: wait for the change itself.
+		waitChanged(t, "the Deployment's pods restarted", func() bool {
+			return getDeployment(t, c, ns, "confident").Spec.Template.Annotations["kubectl.kubernetes.io/restartedAt"] != ""
+		})
 	})
 	t.Run("an anomaly with little history is below the confidence threshold", func(t *testing.T) {
 		a := e.analyze(t, ns, "young")
@@ -159,6 +160,9 @@ func TestAIDrivenIncidentsGoThroughTheGate(t *testing.T) {
 		var det triggerAnswer
 		e.mustDo(http.MethodPost, "/api/v1/remediation/trigger", triggerBody(ns, "Deployment", "held", "oom_kill", false), http.StatusAccepted, &det)
 		e.waitWorkflow(det.WorkflowID, "running")
+		waitChanged(t, "the deterministic memory limit applied", func() bool {
+			return getDeployment(t, c, ns, "held").Spec.Template.Spec.Containers[0].Resources.Limits.Memory().String() != "256Mi"
+		})
 		a := e.analyze(t, ns, "held")
 		wf := e.waitWorkflow(a.Incidents[0].WorkflowID, "cancelled", "failed", "completed")
 		if wf.Status != "cancelled" || wf.Reason != "ConflictLost" || !strings.Contains(wf.Message, det.WorkflowID) {
@@ -231,5 +235,17 @@ func TestAHungMLServiceBlocksNothing(t *testing.T) {
 	}
 	if wf := e.waitWorkflow(det.WorkflowID, "completed", "failed", "cancelled"); wf.Status != "completed" {
 		t.Errorf("deterministic workflow %s (%s: %s), want completed while the ML service hangs", wf.Status, wf.Reason, wf.Message)
+	}
+}
+
+// waitChanged polls done until it holds, for at most 15 s.
+func waitChanged(t *testing.T, what string, done func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for !done() {
+		if time.Now().After(deadline) {
+			t.Fatalf("not within 15s: %s", what)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }
