@@ -2,18 +2,14 @@ package engine
 
 import (
 	"context"
-	"path/filepath"
 	"sync"
 	"testing"
 
-	authnv1 "k8s.io/api/authentication/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/tools/clientcmd"
-	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
 	"selfhealing.dev/coordination-engine/internal/config"
+	"selfhealing.dev/coordination-engine/internal/testenv"
 	"selfhealing.dev/coordination-engine/test/chart"
 )
 
@@ -58,22 +54,8 @@ func chartIdentity(t testing.TB, ns string, opts config.Options) string {
 		}
 		t.Cleanup(func() { _ = c.Delete(context.Background(), u) })
 	}
-	tr, err := kubernetes.NewForConfigOrDie(env.Config).CoreV1().ServiceAccounts(ns).CreateToken(t.Context(), sa,
-		&authnv1.TokenRequest{}, metav1.CreateOptions{})
-	if err != nil {
-		t.Fatalf("a token for the chart's ServiceAccount: %v", err)
-	}
-	token := tr.Status.Token
-	cfg := clientcmdapi.NewConfig()
-	cfg.Clusters["envtest"] = &clientcmdapi.Cluster{Server: env.Config.Host, CertificateAuthorityData: env.Config.CAData}
-	cfg.AuthInfos["engine"] = &clientcmdapi.AuthInfo{Token: token}
-	cfg.Contexts["engine"] = &clientcmdapi.Context{Cluster: "envtest", AuthInfo: "engine"}
-	cfg.CurrentContext = "engine"
-	path := filepath.Join(t.TempDir(), "kubeconfig")
-	if err := clientcmd.WriteToFile(*cfg, path); err != nil {
-		t.Fatal(err)
-	}
-	return path
+	token := testenv.MintToken(t, kubernetes.NewForConfigOrDie(env.Config), ns, sa)
+	return env.TokenKubeconfig(t, t.TempDir(), token)
 }
 
 // perNamespace renames a cluster-scoped RBAC object, and a binding's role, after ns.

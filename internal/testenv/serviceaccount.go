@@ -1,6 +1,7 @@
 package testenv
 
 import (
+	"path/filepath"
 	"testing"
 
 	authnv1 "k8s.io/api/authentication/v1"
@@ -8,6 +9,8 @@ import (
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/clientcmd"
+	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 )
 
 // ServiceAccountToken creates the ServiceAccount name in ns, a Role of the same name with
@@ -31,9 +34,32 @@ func ServiceAccountToken(t testing.TB, cs kubernetes.Interface, ns, name string,
 			t.Fatalf("create RoleBinding %s/%s: %v", ns, name, err)
 		}
 	}
-	tr, err := cs.CoreV1().ServiceAccounts(ns).CreateToken(ctx, name, &authnv1.TokenRequest{}, metav1.CreateOptions{})
+	return MintToken(t, cs, ns, name)
+}
+
+// MintToken returns a token the API server mints for the existing ServiceAccount ns/name
+// (TokenRequest), as the kubelet does for a pod.
+func MintToken(t testing.TB, cs kubernetes.Interface, ns, name string) string {
+	t.Helper()
+	tr, err := cs.CoreV1().ServiceAccounts(ns).CreateToken(t.Context(), name, &authnv1.TokenRequest{}, metav1.CreateOptions{})
 	if err != nil {
 		t.Fatalf("request a token for %s/%s: %v", ns, name, err)
 	}
 	return tr.Status.Token
+}
+
+// TokenKubeconfig writes a kubeconfig into dir that authenticates to the API server with token
+// only, and returns its path: what an engine running as a ServiceAccount is given.
+func (e *Env) TokenKubeconfig(t testing.TB, dir, token string) string {
+	t.Helper()
+	cfg := clientcmdapi.NewConfig()
+	cfg.Clusters["envtest"] = &clientcmdapi.Cluster{Server: e.Config.Host, CertificateAuthorityData: e.Config.CAData}
+	cfg.AuthInfos["token"] = &clientcmdapi.AuthInfo{Token: token}
+	cfg.Contexts["token"] = &clientcmdapi.Context{Cluster: "envtest", AuthInfo: "token"}
+	cfg.CurrentContext = "token"
+	path := filepath.Join(dir, "kubeconfig")
+	if err := clientcmd.WriteToFile(*cfg, path); err != nil {
+		t.Fatalf("write kubeconfig: %v", err)
+	}
+	return path
 }

@@ -17,6 +17,7 @@ import (
 
 	"selfhealing.dev/coordination-engine/internal/permissions"
 	"selfhealing.dev/coordination-engine/internal/telemetry"
+	"selfhealing.dev/coordination-engine/internal/testenv"
 )
 
 // apply creates the rendered objects of kinds as the admin.
@@ -58,7 +59,7 @@ func TestChartRBACOnARealAPIServer(t *testing.T) {
 		}
 	}
 	apply(t, objs, "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding")
-	engineToken := serviceAccountToken(t, admin, releaseNamespace, Name)
+	engineToken := testenv.MintToken(t, admin, releaseNamespace, Name)
 	sa := kubernetes.NewForConfigOrDie(tokenConfig(engineToken))
 
 	t.Run("the ServiceAccount holds every permission the engine uses", func(t *testing.T) {
@@ -98,13 +99,13 @@ func TestChartRBACOnARealAPIServer(t *testing.T) {
 			t.Fatal(err)
 		}
 		playDeployments(t, admin, "shop")
-		e := startEngine(t, deployment(t, objs), tokenKubeconfig(t, t.TempDir(), engineToken))
+		e := startEngine(t, deployment(t, objs), env.TokenKubeconfig(t, t.TempDir(), engineToken))
 
 		trigger := `{"namespace":"shop","resource":{"kind":"Deployment","name":"web"},"issue":{"type":"pod_crash","description":"crash loop after a deploy","severity":"high"}}`
 		if code, body := e.do(t, http.MethodPost, "/api/v1/remediation/trigger", trigger, nil); code != http.StatusUnauthorized {
 			t.Fatalf("trigger without a token = %d %s, want 401 (apiAuth.mode=kubernetes)", code, body)
 		}
-		e.token = serviceAccountToken(t, admin, releaseNamespace, "mcp-server")
+		e.token = testenv.MintToken(t, admin, releaseNamespace, "mcp-server")
 		var tr struct {
 			WorkflowID string `json:"workflow_id"`
 		}

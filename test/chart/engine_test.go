@@ -6,21 +6,17 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
-	authenticationv1 "k8s.io/api/authentication/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
-	"k8s.io/client-go/tools/clientcmd"
-	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 	"k8s.io/utils/ptr"
 
 	"selfhealing.dev/coordination-engine/internal/config"
@@ -28,37 +24,10 @@ import (
 	"selfhealing.dev/coordination-engine/internal/testenv"
 )
 
-// serviceAccountToken mints a token for the ServiceAccount with the TokenRequest API, as the
-// kubelet does for a pod.
-func serviceAccountToken(t *testing.T, admin kubernetes.Interface, namespace, name string) string {
-	t.Helper()
-	tr, err := admin.CoreV1().ServiceAccounts(namespace).CreateToken(t.Context(), name, &authenticationv1.TokenRequest{
-		Spec: authenticationv1.TokenRequestSpec{ExpirationSeconds: ptr.To[int64](3600)}}, metav1.CreateOptions{})
-	if err != nil {
-		t.Fatalf("TokenRequest for ServiceAccount %s/%s: %v", namespace, name, err)
-	}
-	return tr.Status.Token
-}
-
 // tokenConfig is a client configuration of the API server that authenticates with token only.
 func tokenConfig(token string) *rest.Config {
 	return &rest.Config{Host: env.Config.Host, BearerToken: token, QPS: 500, Burst: 1000,
 		TLSClientConfig: rest.TLSClientConfig{CAData: env.Config.CAData}}
-}
-
-// tokenKubeconfig writes a kubeconfig for the token into dir, as the engine takes one.
-func tokenKubeconfig(t *testing.T, dir, token string) string {
-	t.Helper()
-	cfg := clientcmdapi.NewConfig()
-	cfg.Clusters["envtest"] = &clientcmdapi.Cluster{Server: env.Config.Host, CertificateAuthorityData: env.Config.CAData}
-	cfg.AuthInfos["engine"] = &clientcmdapi.AuthInfo{Token: token}
-	cfg.Contexts["engine"] = &clientcmdapi.Context{Cluster: "envtest", AuthInfo: "engine"}
-	cfg.CurrentContext = "engine"
-	path := filepath.Join(dir, "kubeconfig")
-	if err := clientcmd.WriteToFile(*cfg, path); err != nil {
-		t.Fatal(err)
-	}
-	return path
 }
 
 // runningEngine is the engine running in-process.

@@ -3,7 +3,6 @@
 package promtest
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"math"
@@ -19,6 +18,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"selfhealing.dev/coordination-engine/internal/testenv"
 )
 
 const (
@@ -96,7 +97,7 @@ var errPortTaken = errors.New("listen address already in use")
 // process is one prometheus process.
 type process struct {
 	cmd  *exec.Cmd
-	out  syncBuffer
+	out  testenv.SyncBuffer
 	done chan struct{} // closed once the process was waited for
 	stop sync.Once
 }
@@ -177,23 +178,6 @@ func freeAddr(t testing.TB) string {
 		t.Fatal(err)
 	}
 	return addr
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // Series is one gauge series for OpenMetrics: Values[i] is at Start + i*Step; NaN values are
